@@ -1,0 +1,235 @@
+"""The bibliography: the one module that uses bibtexparser (v2).
+
+It reads a .bib file into `BibEntry` records (raw field values, 1-based lines), reports malformed
+blocks, duplicate keys and entries missing required fields as `BibDiagnostic`s, and resolves each
+entry's ``file`` field (a plain path or JabRef's ``description:path:type``) relative to the .bib.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import logging
+import pickle
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bibtexparser
+from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
+
+from .errors import BibliographyError
+from .model import BibDiagnostic, Status
+
+# bibtexparser logs every aborted block as a warning; we report them as diagnostics instead.
+logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+
+CACHE_VERSION = 1
+
+# Fields an entry of each type must have (BibTeX's own list; "author" may be an "editor").
+REQUIRED_FIELDS: Mapping[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author", "title", "publisher", "year"),
+    "inbook": ("author", "title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "report": ("author", "title", "institution", "year"),
+    "phdthesis": ("author", "title", "school", "year"),
+    "mastersthesis": ("author", "title", "school", "year"),
+    "misc": ("title",),
+    "online": ("title",),
+    "unpublished": ("author", "title", "note"),
+}
+ALTERNATIVES: Mapping[str, tuple[str, ...]] = {
+    "author": ("editor",),
+    "year": ("date",),
+    "journal": ("journaltitle",),
+    "institution": ("publisher",),
+}
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """One bibliography entry: key, type, raw field values, and its 1-based line in the .bib."""
+
+    key: str
+    entry_type: str
+    fields: Mapping[str, str]
+    line: int
+
+    @property
+    def file_specs(self) -> tuple[str, ...]:
+        """The paths named by the ``file`` field (JabRef's ``desc:path:type`` lists included)."""
+        return parse_file_field(self.fields.get("file", ""))
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    """A parsed .bib file: its entries by key, and diagnostics about the file itself."""
+
+    path: Path
+    entries: Mapping[str, BibEntry] = field(default_factory=dict)
+    diagnostics: tuple[BibDiagnostic, ...] = ()
+
+    def closest_keys(self, key: str, limit: int = 3) -> list[str]:
+        """Known keys that look most like ``key`` (for "did you mean" suggestions)."""
+        return difflib.get_close_matches(key, list(self.entries), n=limit, cutoff=0.5)
+
+    def source_paths(self, key: str) -> list[Path]:
+        """The files the entry ``key`` points at, resolved against the .bib file's folder."""
+        entry = self.entries.get(key)
+        if entry is None:
+            return []
+        return [self.path.parent / spec for spec in entry.file_specs]
+
+    def unused(self, used_keys: Iterable[str]) -> tuple[BibDiagnostic, ...]:
+        """A warning for every entry that no brief cites."""
+        used = set(used_keys)
+        return tuple(
+            BibDiagnostic(
+                path=str(self.path),
+                line=entry.line,
+                status=Status.WARNING,
+                message=f"entry {entry.key!r} is not cited by any brief",
+                rule="bib-unused-entry",
+                key=entry.key,
+            )
+            for entry in self.entries.values()
+            if entry.key not in used
+        )
+
+
+def load_bibliography(path: Path, *, cache_dir: Path | None = None) -> Bibliography:
+    """Parse the .bib file at ``path``; raise `BibliographyError` if it cannot be read at all.
+
+    With ``cache_dir``, the parse is stored under a key of the file's bytes and reused while the
+    file is unchanged.
+    """
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise BibliographyError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    cached = _cache_file(cache_dir, raw) if cache_dir else None
+    if cached is not None and cached.is_file():
+        try:
+            loaded = pickle.loads(cached.read_bytes())
+            if isinstance(loaded, Bibliography) and loaded.path == path:
+                return loaded
+        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            pass
+    bibliography = parse_bibliography(raw, path)
+    if cached is not None:
+        _store(cached, bibliography)
+    return bibliography
+
+
+def parse_bibliography(raw: bytes, path: Path) -> Bibliography:
+    """Parse .bib bytes (decoded as UTF-8, with replacement characters and a diagnostic if not)."""
+    diagnostics: list[BibDiagnostic] = []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        text = raw.decode("utf-8", errors="replace")
+        line = raw[: exc.start].count(b"\n") + 1
+        diagnostics.append(_diag(path, line, Status.WARNING, "not valid UTF-8; undecodable bytes "
+                                 "were replaced", "bib-encoding"))
+    if "\x00" in text:
+        raise BibliographyError(path, "is a binary file, not a BibTeX bibliography")
+    library = bibtexparser.parse_string(text)
+    for block in library.failed_blocks:
+        diagnostics.append(_failed_block(path, block))
+    entries: dict[str, BibEntry] = {}
+    for entry in library.entries:
+        fields = {name.lower(): _plain(value.value) for name, value in entry.fields_dict.items()}
+        record = BibEntry(entry.key, entry.entry_type.lower(), fields, entry.start_line + 1)
+        entries[entry.key] = record
+        diagnostics.extend(_missing_fields(path, record))
+    diagnostics.sort(key=lambda d: d.line)
+    return Bibliography(path=path, entries=entries, diagnostics=tuple(diagnostics))
+
+
+def parse_file_field(value: str) -> tuple[str, ...]:
+    """Split a ``file`` field into paths.
+
+    Accepts a plain path, or JabRef's ``description:path:type`` triples separated by ``;`` (with
+    ``\\:`` and ``\\;`` escapes). A Windows drive letter (``C:\\...``) is kept as part of the path.
+    """
+    specs: list[str] = []
+    for item in _split_unescaped(value, ";"):
+        parts = _split_unescaped(item, ":")
+        if len(parts) >= 3:
+            path = ":".join(parts[1:-1])
+        elif len(parts) == 2 and len(parts[0]) == 1 and parts[0].isalpha():
+            path = ":".join(parts)
+        elif len(parts) == 2:
+            path = parts[1] if parts[1] else parts[0]
+        else:
+            path = parts[0] if parts else ""
+        path = path.replace("\\:", ":").replace("\\;", ";").strip()
+        if path:
+            specs.append(path)
+    return tuple(specs)
+
+
+def _split_unescaped(value: str, separator: str) -> list[str]:
+    return [part for part in re.split(rf"(?<!\\){re.escape(separator)}", value)]
+
+
+def _plain(value: object) -> str:
+    text = str(value).strip()
+    if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
+        text = text[1:-1]
+    elif len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+        text = text[1:-1]
+    return text
+
+
+def _failed_block(path: Path, block: ParsingFailedBlock) -> BibDiagnostic:
+    line = block.start_line + 1
+    if isinstance(block, DuplicateBlockKeyBlock):
+        return _diag(path, line, Status.ERROR, f"duplicate key {block.key!r} (pandoc would "
+                     "silently use the last entry)", "bib-duplicate-key", key=block.key)
+    reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
+    reason = " ".join(reason.split())
+    head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+    return _diag(path, line, Status.ERROR, f"malformed entry {head!r}: {reason}", "bib-malformed")
+
+
+def _missing_fields(path: Path, entry: BibEntry) -> list[BibDiagnostic]:
+    required = REQUIRED_FIELDS.get(entry.entry_type, ("title",))
+    missing = [
+        name
+        for name in required
+        if not entry.fields.get(name) and not any(entry.fields.get(alt) for alt in
+                                                   ALTERNATIVES.get(name, ()))
+    ]
+    if not missing:
+        return []
+    return [
+        _diag(path, entry.line, Status.WARNING, f"entry {entry.key!r} ({entry.entry_type}) is "
+              f"missing {', '.join(missing)}", "bib-missing-field", key=entry.key)
+    ]
+
+
+def _diag(path: Path, line: int, status: Status, message: str, rule: str,
+          key: str | None = None) -> BibDiagnostic:
+    return BibDiagnostic(path=str(path), line=line, status=status, message=message, rule=rule,
+                         key=key)
+
+
+def _cache_file(cache_dir: Path, raw: bytes) -> Path:
+    digest = hashlib.sha256(raw + f"bib{CACHE_VERSION}".encode()).hexdigest()[:32]
+    return cache_dir / "bib" / f"{digest}.pickle"
+
+
+def _store(target: Path, bibliography: Bibliography) -> None:
+    # The cache is an optimisation: a folder that cannot be written just means no cache.
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_suffix(".tmp")
+        temporary.write_bytes(pickle.dumps(bibliography, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(target)
+    except OSError:
+        pass

@@ -1,0 +1,33 @@
+"""Shared fixtures: the repository's example workspace, copied so tests can change it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+WORKSPACE_PARTS = ("references.bib", "seeds", "briefs", "templates")
+
+
+@pytest.fixture
+def repo() -> Path:
+    """The repository root (the example workspace itself; do not write into it)."""
+    return REPO
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the example workspace; the current directory is its root."""
+    root = tmp_path / "ws"
+    root.mkdir()
+    for part in WORKSPACE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, root / part)
+        elif source.is_file():
+            shutil.copy2(source, root / part)
+    (root / "briefkit.toml").write_text('bibliography = "references.bib"\n', encoding="utf-8")
+    monkeypatch.chdir(root)
+    return root
