@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
 from .errors import BibliographyError
@@ -137,13 +137,13 @@ def parse_bibliography(raw: bytes, path: Path) -> Bibliography:
                                  "were replaced", "bib-encoding"))
     if "\x00" in text:
         raise BibliographyError(path, "is a binary file, not a BibTeX bibliography")
-    library = bibtexparser.parse_string(text)
+    library = parse_string(text)
     for block in library.failed_blocks:
         diagnostics.append(_failed_block(path, block))
     entries: dict[str, BibEntry] = {}
     for entry in library.entries:
         fields = {name.lower(): _plain(value.value) for name, value in entry.fields_dict.items()}
-        record = BibEntry(entry.key, entry.entry_type.lower(), fields, entry.start_line + 1)
+        record = BibEntry(entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1)
         entries[entry.key] = record
         diagnostics.extend(_missing_fields(path, record))
     diagnostics.sort(key=lambda d: d.line)
@@ -174,26 +174,25 @@ def parse_file_field(value: str) -> tuple[str, ...]:
 
 
 def _split_unescaped(value: str, separator: str) -> list[str]:
-    return [part for part in re.split(rf"(?<!\\){re.escape(separator)}", value)]
+    return re.split(rf"(?<!\\){re.escape(separator)}", value)
 
 
 def _plain(value: object) -> str:
     text = str(value).strip()
-    if len(text) >= 2 and text[0] == "{" and text[-1] == "}":
-        text = text[1:-1]
-    elif len(text) >= 2 and text[0] == '"' and text[-1] == '"':
+    if len(text) >= 2 and (text[0], text[-1]) in (("{", "}"), ('"', '"')):
         text = text[1:-1]
     return text
 
 
 def _failed_block(path: Path, block: ParsingFailedBlock) -> BibDiagnostic:
-    line = block.start_line + 1
+    line = (block.start_line or 0) + 1
     if isinstance(block, DuplicateBlockKeyBlock):
         return _diag(path, line, Status.ERROR, f"duplicate key {block.key!r} (pandoc would "
                      "silently use the last entry)", "bib-duplicate-key", key=block.key)
     reason = getattr(block.error, "abort_reason", None) or str(block.error) or "syntax error"
     reason = " ".join(reason.split())
-    head = block.raw.strip().splitlines()[0][:60] if block.raw.strip() else ""
+    raw = (block.raw or "").strip()
+    head = raw.splitlines()[0][:60] if raw else ""
     return _diag(path, line, Status.ERROR, f"malformed entry {head!r}: {reason}", "bib-malformed")
 
 

@@ -53,6 +53,10 @@ def _load(block: str, path: Path | str) -> Mapping[str, Any]:
         data = yaml.safe_load(block)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        context = getattr(exc, "context_mark", None)
+        # At the end of the block the problem mark is useless; where the construct began is not.
+        if context is not None and (mark is None or mark.line >= block.count("\n")):
+            mark = context
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or "invalid YAML"
         raise InputError(path, f"front matter is not valid YAML: {problem}", line=line) from exc

@@ -8,6 +8,7 @@ in the configuration and overridden by the caller (the command-line flags).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -63,7 +64,7 @@ class Workspace:
 
     def with_overrides(self, **paths: Path | str | None) -> Workspace:
         """Return a copy with the given paths replaced (None leaves a path as it is)."""
-        changes = {
+        changes: dict[str, Any] = {
             key: (Path(value) if Path(value).is_absolute() else Path.cwd() / value).resolve()
             for key, value in paths.items()
             if value is not None
@@ -135,7 +136,8 @@ def template_dirs(workspace: Workspace) -> list[Path]:
 
 def _settings(config_file: Path) -> dict[str, Any]:
     data = _read_toml(config_file)
-    table = data.get("tool", {}).get("briefkit", {}) if config_file.name == "pyproject.toml" else data
+    is_pyproject = config_file.name == "pyproject.toml"
+    table = data.get("tool", {}).get("briefkit", {}) if is_pyproject else data
     if not isinstance(table, dict):
         raise ConfigError(config_file, "[tool.briefkit] must be a table")
     for key, value in table.items():
@@ -166,8 +168,9 @@ def atomic_write(path: Path, data: bytes | str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary.write_bytes(payload)
-        os.replace(temporary, path)
+        temporary.replace(path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)

@@ -1,0 +1,176 @@
+"""Benchmark `briefkit render` against the same pandoc and typst work done bare.
+
+Usage:
+    python benchmarks/bench_render.py [--brief PATH] [--runs N]
+
+Every figure is the median wall-clock time of whole processes, run in a copy of the example
+workspace (so the repository's build/ and cache are left alone), all in the same session:
+
+- ``render pdf``: ``briefkit render BRIEF --no-check --to pdf``, beside the bare pipeline: a plain
+  Python script with no briefkit that runs the same pandoc (reader, metadata, citeproc arguments
+  and house template) to typst and compiles the result with typst-py, writing the PDF; and the
+  same script running pandoc in two passes as briefkit does (Markdown to pandoc's JSON, JSON to
+  typst), which isolates briefkit's own overhead;
+- ``render docx`` and ``render html``: ``briefkit render --no-check``, beside the pandoc program
+  run directly with the same reader, metadata, citeproc arguments, template and reference
+  document;
+- ``render pdf, checked``: ``briefkit render BRIEF --to pdf``, the check included (target: under
+  1.5 s).
+
+The bare runs use the metadata file and arguments briefkit would use, prepared once before the
+timing starts. The script prints a table of medians and ratios; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_BRIEF = "briefs/the-workaround-and-the-reset.md"
+BRIEFKIT = [sys.executable, "-m", "briefkit"]
+PARTS = ("references.bib", "seeds", "briefs", "templates", "pyproject.toml")
+
+BARE_PDF = '''\
+import subprocess, sys, typst, datetime
+body = open(sys.argv[1], "rb").read()
+if sys.argv[4] == "pdf-two-pass":  # parse to pandoc's JSON first, as briefkit does, then write
+    split = sys.argv[5:].index("--")
+    parse, write = sys.argv[5:][:split], sys.argv[5:][split + 1 :]
+    body = subprocess.run(parse, input=body, capture_output=True, check=True).stdout
+    command = write
+else:
+    command = sys.argv[5:]
+source = subprocess.run(command, input=body, capture_output=True, check=True).stdout
+stamp = datetime.datetime.fromisoformat(sys.argv[3])
+pdf = typst.compile(source, root=sys.argv[2], timestamp=stamp, ignore_system_fonts=True)
+open(sys.argv[2] + "/bare.pdf", "wb").write(pdf)
+'''
+
+
+def timed(command: list[str], *, cwd: Path, stdin: Path | None = None,
+          allowed: tuple[int, ...] = (0,)) -> tuple[float, int]:
+    """Wall time and exit code of one run of ``command``; stops on an exit not ``allowed``."""
+    start = time.perf_counter()
+    with (stdin.open("rb") if stdin else open("/dev/null", "rb")) as source:  # noqa: PTH123
+        done = subprocess.run(command, cwd=cwd, stdin=source, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode not in allowed:
+        raise SystemExit(f"failed: {' '.join(command)}\n{done.stderr.decode()}")
+    return elapsed, done.returncode
+
+
+def median(command: list[str], *, cwd: Path, runs: int, stdin: Path | None = None,
+           allowed: tuple[int, ...] = (0,)) -> tuple[float, int]:
+    """Median wall time over ``runs`` runs after one warm-up run, and the last exit code."""
+    timed(command, cwd=cwd, stdin=stdin, allowed=allowed)
+    results = [timed(command, cwd=cwd, stdin=stdin, allowed=allowed) for _ in range(runs)]
+    return statistics.median(t for t, _ in results), results[-1][1]
+
+
+def bare_arguments(root: Path, brief: Path, scratch: Path) -> dict[str, list[str]]:
+    """The pandoc command lines a plain script would run, with briefkit's own inputs.
+
+    Returns one command per format; the brief body (front matter blanked) is written to
+    ``scratch / "body.md"`` and the metadata to ``scratch / "meta.json"``.
+    """
+    sys.path.insert(0, str(REPO / "src"))
+    from briefkit import pandoc, render
+    from briefkit.docx_reference import reference_docx
+    from briefkit.frontmatter import split_front_matter
+    from briefkit.series import get_series
+    from briefkit.workspace import load_workspace
+
+    ws = load_workspace(root)
+    text = brief.read_text(encoding="utf-8")
+    front = split_front_matter(text)
+    series = get_series(ws, str(front.meta["series"]))
+    body = "\n" * (front.body_line - 1) + text[front.body_offset:]
+    (scratch / "body.md").write_text(body, encoding="utf-8")
+    metadata = render.brief_metadata(front.meta, series, fallback_title=brief.stem)
+    (scratch / "meta.json").write_text(json.dumps(metadata), encoding="utf-8")
+    edition = render.Edition(name=brief.stem, document={}, series=series,
+                             bibliographies=(ws.bibliography,), date=None)
+    cite = render.citation_options(edition)[0]
+    common = [pandoc.pandoc_binary(), "--sandbox", f"--from={pandoc.SAFE_READER}",
+              f"--metadata-file={scratch / 'meta.json'}", *cite]
+    reference = reference_docx(ws.cache, header=f"{series.institute} · {series.short_title}",
+                               footer=series.organization)
+    typst = ["--to=typst-citations", f"--template={render.template(ws, 'brief.typ')}"]
+    parse = [pandoc.pandoc_binary(), "--sandbox", f"--from={pandoc.SAFE_READER}", "--to=json",
+             f"--metadata-file={scratch / 'meta.json'}"]
+    write = [pandoc.pandoc_binary(), "--sandbox", "--from=json", *cite, *typst]
+    return {
+        "pdf": [*common, *typst],
+        "pdf-two-pass": [*parse, "--", *write],
+        "docx": [*common, "--to=docx", f"--reference-doc={reference}",
+                 f"--template={render.template(ws, 'brief.openxml')}",
+                 f"--output={scratch / 'bare.docx'}"],
+        "html": [*common, "--to=html5", "--standalone", "--embed-resources", "--section-divs",
+                 "--toc", f"--template={render.template(ws, 'brief.html')}",
+                 f"--output={scratch / 'bare.html'}"],
+    }
+
+
+def main() -> None:
+    """Time the renders and print a table of medians."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--brief", default=DEFAULT_BRIEF, help="brief, relative to the repo")
+    parser.add_argument("--runs", type=int, default=7, help="timed runs per command (≥5)")
+    options = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="bench-render-") as folder:
+        root = Path(folder) / "ws"
+        root.mkdir()
+        for part in PARTS:
+            source = REPO / part
+            if source.is_dir():
+                shutil.copytree(source, root / part)
+            else:
+                shutil.copy2(source, root / part)
+        scratch = Path(folder)
+        brief = root / options.brief
+        bare = bare_arguments(root, brief, scratch)
+        script = scratch / "bare_pdf.py"
+        script.write_text(BARE_PDF, encoding="utf-8")
+        date = "2000-01-01T00:00:00+00:00"
+        rows = []
+        for fmt in ("pdf", "docx", "html"):
+            ours = median([*BRIEFKIT, "render", options.brief, "--no-check", "--to", fmt,
+                           "--output", str(scratch / "out")], cwd=root, runs=options.runs)[0]
+            if fmt == "pdf":
+                for variant, label in (("pdf", "bare script: pandoc → typst-py"),
+                                       ("pdf-two-pass", "bare script, two pandoc passes")):
+                    reference = median([sys.executable, str(script), str(scratch / "body.md"),
+                                        str(root), date, variant, *bare[variant]], cwd=root,
+                                       runs=options.runs)[0]
+                    rows.append((f"render {fmt} --no-check", ours, label, reference))
+                continue
+            reference = median(bare[fmt], cwd=root, runs=options.runs,
+                               stdin=scratch / "body.md")[0]
+            label = "bare pandoc"
+            rows.append((f"render {fmt} --no-check", ours, label, reference))
+        # A brief that fails the check is refused (exit 1): that time is the check alone.
+        checked, status = median([*BRIEFKIT, "render", options.brief, "--to", "pdf", "--output",
+                                  str(scratch / "out")], cwd=root, runs=options.runs,
+                                 allowed=(0, 1))
+        startup = median([sys.executable, "-c", "import briefkit.cli"], cwd=root,
+                         runs=options.runs)[0]
+    print(f"briefkit render benchmark: {options.brief}, median of {options.runs} runs\n")
+    print(f"{'command':<26} {'briefkit':>9}  {'reference':<32} {'bare':>7}  {'ratio':>6}")
+    for name, ours, label, reference in rows:
+        ratio = ours / reference
+        print(f"{name:<26} {ours:>8.3f}s  {label:<32} {reference:>6.3f}s  {ratio:>5.2f}×")
+    name = "render pdf (checked)" if status == 0 else "check only (brief refused)"
+    print(f"{name:<26} {checked:>8.3f}s  {'target':<32} {1.5:>6.3f}s  {checked / 1.5:>5.2f}×")
+    print(f"\nfor scale: python -c 'import briefkit.cli' takes {startup:.3f}s")
+
+
+if __name__ == "__main__":
+    main()

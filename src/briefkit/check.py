@@ -1,0 +1,321 @@
+"""`briefkit check`: verify every quote, figure and citation of briefs against their sources.
+
+Data flows one way: workspace → bibliography and corpus → each brief's claims → findings →
+`CheckReport`. Every quotation and every figure that is checked gets exactly one finding, verified
+ones included, so a report shows what was checked and not only what failed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .bib import load_bibliography
+from .corpus import Corpus, Elsewhere, Progress, SourceDoc, SourceProblem
+from .document import Brief, Problem, Quotation, Sentence, read_brief
+from .errors import InputError, UsageError
+from .figures import Figure, FigureVerdict, extract_figures, is_attribution_worthy, match_sentence
+from .model import BibDiagnostic, BriefReport, CheckReport, Finding, Kind, SourceRef, Status
+from .quotes import QuoteMatch, match_quote
+from .workspace import Workspace
+
+BRIEF_SUFFIXES = (".md", ".markdown")
+MIN_UNCITED_QUOTE_WORDS = 4  # shorter uncited quotes are usually scare quotes or titles
+
+
+def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
+                 bibliography: Path | None = None,
+                 progress: Progress | None = None) -> CheckReport:
+    """Check the briefs named by ``targets`` (files or folders; none: every brief of the workspace).
+
+    Raises `InputError` for a target that does not exist or a bibliography that cannot be read.
+    """
+    paths = brief_paths(workspace, targets)
+    bib = load_bibliography(bibliography or workspace.bibliography, cache_dir=workspace.cache)
+    corpus = Corpus(workspace, bib, progress=progress)
+    reports: list[BriefReport] = []
+    cited: set[str] = set()
+    for path in paths:
+        brief = read_brief(path, allow_raw=workspace.allow_raw)
+        cited.update(c.key for c in brief.citations)
+        reports.append(BriefReport(_display(workspace, path), tuple(_check(brief, corpus))))
+    diagnostics = list(bib.diagnostics)
+    if not targets:
+        diagnostics.extend(bib.unused(cited))
+    relative = [_relocate(workspace, d) for d in sorted(diagnostics, key=lambda d: d.line)]
+    return CheckReport(briefs=tuple(reports), bibliography=tuple(relative))
+
+
+def brief_paths(workspace: Workspace, targets: Sequence[Path]) -> list[Path]:
+    """The brief files named by ``targets``: files as given, folders searched for Markdown."""
+    if not targets:
+        if not workspace.briefs.is_dir():
+            raise InputError(workspace.briefs, "briefs folder not found")
+        return _markdown_in(workspace.briefs)
+    paths: list[Path] = []
+    for target in targets:
+        if target.is_dir():
+            paths.extend(_markdown_in(target))
+        elif target.is_file():
+            paths.append(target)
+        elif not target.exists():
+            raise InputError(target, "no such file or folder")
+        else:
+            raise InputError(target, "is not a regular file")
+    if not paths:
+        raise UsageError("no Markdown briefs found in " + ", ".join(map(str, targets)))
+    return paths
+
+
+def _markdown_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.suffix in BRIEF_SUFFIXES and p.is_file())
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What the checks of one brief share."""
+
+    brief: Brief
+    corpus: Corpus
+    note_keys: dict[str, tuple[str, ...]]
+
+
+def _check(brief: Brief, corpus: Corpus) -> list[Finding]:
+    context = _Context(brief, corpus, _note_keys(brief))
+    findings = [_problem(p) for p in brief.problems]
+    findings += _citation_findings(context)
+    findings += [f for q in brief.quotations if (f := _quote_finding(context, q)) is not None]
+    for sentence in brief.sentences:
+        findings += _figure_findings(context, sentence)
+    return sorted(findings, key=lambda f: (f.span.line, f.span.column, f.kind.value))
+
+
+def _note_keys(brief: Brief) -> dict[str, tuple[str, ...]]:
+    keys: dict[str, list[str]] = {}
+    for citation in brief.citations:
+        if citation.note is not None and citation.key not in keys.setdefault(citation.note, []):
+            keys[citation.note].append(citation.key)
+    return {note: tuple(found) for note, found in keys.items()}
+
+
+def _sentence_keys(context: _Context, sentence: Sentence) -> tuple[str, ...]:
+    # A sentence inside a note without a citation of its own is covered by its note's citations.
+    if sentence.keys or sentence.note is None:
+        return sentence.keys
+    return context.note_keys.get(sentence.note, ())
+
+
+def _problem(problem: Problem) -> Finding:
+    kind = Kind.QUOTE if problem.rule.startswith("quote") else Kind.CITATION
+    return Finding(kind=kind, status=problem.status, span=problem.span, text="", keys=(),
+                   message=problem.message, rule=problem.rule)
+
+
+# Citations -------------------------------------------------------------------------------------
+
+
+def _citation_findings(context: _Context) -> list[Finding]:
+    findings: list[Finding] = []
+    reported: set[str] = set()
+    for citation in context.brief.citations:
+        doc = context.corpus.document(citation.key)
+        if not isinstance(doc, SourceProblem):
+            continue
+        if doc.rule == "citation-unknown-key":
+            close = context.corpus.bibliography.closest_keys(citation.key)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            findings.append(Finding(
+                kind=Kind.CITATION, status=Status.ERROR, span=citation.span,
+                text=f"@{citation.key}", keys=(citation.key,), rule=doc.rule,
+                message=f"unknown citation key {citation.key!r}{hint}",
+                suggestion=close[0] if close else None))
+        elif citation.key not in reported:
+            reported.add(citation.key)
+            findings.append(Finding(
+                kind=Kind.CITATION, status=Status.ERROR if doc.error else Status.WARNING,
+                span=citation.span, text=f"@{citation.key}", keys=(citation.key,),
+                rule=doc.rule, message=doc.message))
+    return findings
+
+
+# Quotes ----------------------------------------------------------------------------------------
+
+
+def _quote_finding(context: _Context, quote: Quotation) -> Finding | None:
+    keys = quote.keys
+    if not keys and quote.sentence >= 0:
+        keys = _sentence_keys(context, context.brief.sentences[quote.sentence])
+    if not keys:
+        return _uncited_quote(context, quote)
+    docs = _documents(context.corpus, keys)
+    if not docs:
+        return _finding(quote, keys, Kind.QUOTE, Status.WARNING, "quote-unchecked",
+                        "quote not checked: no readable source text for "
+                        + ", ".join(keys))
+    matches = [(doc, match_quote(quote.plain, doc.prepared.normalized)) for doc in docs]
+    for doc, match in matches:
+        if match.verdict == "verified":
+            return _finding(quote, keys, Kind.QUOTE, Status.VERIFIED, "quote-verified",
+                            f"quote matches {doc.key}", source=_ref(doc, match.start, match.end))
+    elsewhere = context.corpus.find_quote(quote.plain, exclude=keys)
+    if elsewhere is not None:
+        return _misattributed(quote, keys, elsewhere)
+    doc, best = max(matches, key=lambda pair: pair[1].score)
+    return _quote_error(quote, keys, doc, best)
+
+
+def _uncited_quote(context: _Context, quote: Quotation) -> Finding | None:
+    if len(quote.plain.split()) < MIN_UNCITED_QUOTE_WORDS:
+        return None
+    found = context.corpus.find_quote(quote.plain)
+    if found is None:
+        return _finding(quote, (), Kind.ATTRIBUTION, Status.WARNING, "quote-uncited",
+                        "quoted passage has no citation")
+    return _finding(quote, (), Kind.ATTRIBUTION, Status.WARNING, "quote-uncited",
+                    f"quoted passage has no citation; it is in {found.doc.key} "
+                    f"({found.doc.relpath}:{found.doc.line_of(found.start)})",
+                    source=_ref(found.doc, found.start, found.end), suggestion=found.doc.key)
+
+
+def _quote_error(quote: Quotation, keys: tuple[str, ...], doc: SourceDoc,
+                 match: QuoteMatch) -> Finding:
+    rule = "quote-mismatch" if match.verdict == "mismatch" else "quote-not-found"
+    source = _ref(doc, match.start, match.end) if match.start >= 0 else None
+    return Finding(kind=Kind.QUOTE, status=Status.ERROR, span=quote.span, text=quote.text,
+                   keys=keys, message=f"{doc.key}: {match.message}", rule=rule, source=source,
+                   suggestion=match.suggestion, detail=match.detail)
+
+
+# Figures ---------------------------------------------------------------------------------------
+
+
+def _figure_findings(context: _Context, sentence: Sentence) -> list[Finding]:
+    figures = [f for f in extract_figures(sentence.plain) if not _quoted(f, sentence)]
+    if not figures:
+        return []
+    keys = _sentence_keys(context, sentence)
+    if not keys:
+        return _uncited_figures(context, sentence, figures)
+    docs = _documents(context.corpus, keys)
+    if not docs:
+        return [_figure(sentence, f, keys, Status.WARNING, "figure-unchecked",
+                        "figure not checked: no readable source text for " + ", ".join(keys))
+                for f in figures]
+    results = [(doc, match_sentence(figures, doc.prepared.figures)) for doc in docs]
+    doc, best = max(results, key=lambda pair: _verified_count(pair[1].verdicts))
+    if all(v.status == "verified" for v in best.verdicts):
+        return [_verified_figure(sentence, v, keys, doc) for v in best.verdicts]
+    elsewhere = context.corpus.find_figures(figures, exclude=keys)
+    findings: list[Finding] = []
+    for verdict in best.verdicts:
+        if verdict.status == "verified":
+            findings.append(_verified_figure(sentence, verdict, keys, doc))
+        elif elsewhere is not None:
+            found, _ = elsewhere
+            findings.append(_misattributed_figure(sentence, verdict.figure, keys, found))
+        else:
+            findings.append(_figure_error(sentence, verdict, keys, doc))
+    return findings
+
+
+def _uncited_figures(context: _Context, sentence: Sentence,
+                     figures: list[Figure]) -> list[Finding]:
+    worthy = [f for f in figures if is_attribution_worthy(f)]
+    if not worthy:
+        return []
+    found = context.corpus.find_figures(worthy)
+    findings = []
+    for figure in worthy:
+        if found is None:
+            findings.append(_figure(sentence, figure, (), Status.WARNING, "figure-uncited",
+                                    f"figure {figure.text!r} has no citation",
+                                    kind=Kind.ATTRIBUTION))
+        else:
+            where = found[0]
+            findings.append(_figure(
+                sentence, figure, (), Status.WARNING, "figure-uncited",
+                f"figure {figure.text!r} has no citation; it is in {where.doc.key} "
+                f"({where.doc.relpath}:{where.doc.line_of(where.start)})",
+                kind=Kind.ATTRIBUTION, source=_ref(where.doc, where.start, where.end),
+                suggestion=where.doc.key))
+    return findings
+
+
+def _verified_figure(sentence: Sentence, verdict: FigureVerdict, keys: tuple[str, ...],
+                     doc: SourceDoc) -> Finding:
+    where = verdict.source
+    source = _ref(doc, where.start, where.end) if where is not None else None
+    return _figure(sentence, verdict.figure, keys, Status.VERIFIED, "figure-verified",
+                   f"figure matches {doc.key}", source=source)
+
+
+def _figure_error(sentence: Sentence, verdict: FigureVerdict, keys: tuple[str, ...],
+                  doc: SourceDoc) -> Finding:
+    rule = {"mismatch": "figure-mismatch", "not-together": "figure-not-together"}.get(
+        verdict.status, "figure-not-found")
+    where = verdict.source
+    source = _ref(doc, where.start, where.end) if where is not None else None
+    suggestion = where.text if where is not None and verdict.status == "mismatch" else None
+    return _figure(sentence, verdict.figure, keys, Status.ERROR, rule,
+                   f"{doc.key}: {verdict.message}", source=source, suggestion=suggestion)
+
+
+def _misattributed_figure(sentence: Sentence, figure: Figure, keys: tuple[str, ...],
+                          found: Elsewhere) -> Finding:
+    return _figure(sentence, figure, keys, Status.ERROR, "attribution-other-source",
+                   f"figure {figure.text!r} is not in {', '.join(keys)} but is in "
+                   f"{found.doc.key} ({found.doc.relpath}:{found.doc.line_of(found.start)})",
+                   kind=Kind.ATTRIBUTION, source=_ref(found.doc, found.start, found.end),
+                   suggestion=found.doc.key)
+
+
+def _figure(sentence: Sentence, figure: Figure, keys: tuple[str, ...], status: Status,
+            rule: str, message: str, *, kind: Kind = Kind.FIGURE,
+            source: SourceRef | None = None, suggestion: str | None = None) -> Finding:
+    return Finding(kind=kind, status=status, span=sentence.span_of(figure.start, figure.end),
+                   text=figure.text, keys=keys, message=message, rule=rule, source=source,
+                   suggestion=suggestion)
+
+
+def _quoted(figure: Figure, sentence: Sentence) -> bool:
+    return any(start <= figure.start and figure.end <= end for start, end in sentence.quotes)
+
+
+def _verified_count(verdicts: Iterable[FigureVerdict]) -> int:
+    return sum(1 for v in verdicts if v.status == "verified")
+
+
+# Shared helpers --------------------------------------------------------------------------------
+
+
+def _documents(corpus: Corpus, keys: Iterable[str]) -> list[SourceDoc]:
+    return [doc for key in keys if isinstance(doc := corpus.document(key), SourceDoc)]
+
+
+def _misattributed(quote: Quotation, keys: tuple[str, ...], found: Elsewhere) -> Finding:
+    return _finding(quote, keys, Kind.ATTRIBUTION, Status.ERROR, "attribution-other-source",
+                    f"quote is not in {', '.join(keys)} but is in {found.doc.key} "
+                    f"({found.doc.relpath}:{found.doc.line_of(found.start)})",
+                    source=_ref(found.doc, found.start, found.end), suggestion=found.doc.key)
+
+
+def _finding(quote: Quotation, keys: tuple[str, ...], kind: Kind, status: Status, rule: str,
+             message: str, *, source: SourceRef | None = None,
+             suggestion: str | None = None) -> Finding:
+    return Finding(kind=kind, status=status, span=quote.span, text=quote.text, keys=keys,
+                   message=message, rule=rule, source=source, suggestion=suggestion)
+
+
+def _ref(doc: SourceDoc, start: int, end: int) -> SourceRef:
+    return SourceRef(key=doc.key, path=doc.relpath, line=doc.line_of(start),
+                     excerpt=doc.excerpt(start, end))
+
+
+def _display(workspace: Workspace, path: Path) -> str:
+    # Paths the user typed are reported as typed; discovered ones relative to the workspace.
+    return workspace.relative(path) if path.is_absolute() else path.as_posix()
+
+
+def _relocate(workspace: Workspace, diagnostic: BibDiagnostic) -> BibDiagnostic:
+    return replace(diagnostic, path=workspace.relative(Path(diagnostic.path)))

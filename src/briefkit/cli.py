@@ -1,0 +1,360 @@
+"""The briefkit command line: thin Typer commands over the library, and the one error handler.
+
+This is the only module that imports typer and the only one that prints or exits. Every command
+finds the workspace, calls one library entry point and writes its result.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from . import __version__
+from .errors import BriefkitError, UsageError
+from .workspace import Workspace, load_workspace
+
+app = typer.Typer(
+    name="briefkit",
+    help="Scaffold, fact-check and publish policy briefs.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"briefkit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """Scaffold, fact-check and publish policy briefs.
+
+    Exit codes: 0 clean, 1 findings at error level, 2 bad usage or bad input,
+    3 an external tool (pandoc, typst) failed.
+    """
+
+
+def fail(error: BriefkitError) -> NoReturn:
+    """The one error handler: one line on stderr, the error's exit code, no traceback."""
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(error.exit_code)
+
+
+@contextmanager
+def handled() -> Iterator[None]:
+    """Turn any `BriefkitError` raised inside the block into `fail`."""
+    try:
+        yield
+    except BriefkitError as error:
+        fail(error)
+
+
+def workspace_here(**overrides: Path | None) -> Workspace:
+    """The workspace that contains the current directory, with flag overrides applied."""
+    return load_workspace(Path.cwd()).with_overrides(**overrides)
+
+
+def is_terminal(stream: object) -> bool:
+    """True when ``stream`` is an interactive terminal."""
+    isatty: Callable[[], bool] | None = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+@app.command()
+def check(
+    briefs: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Briefs or folders of briefs to check (default: every brief of "
+                       "the workspace).", show_default=False),
+    ] = None,
+    bib: Annotated[
+        Path | None, typer.Option("--bib", help="Bibliography to use instead of the workspace's.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="Report format: text, json, github, sarif, junit.")
+    ] = "text",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the report to FILE, not stdout.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on warnings too (exit 1).")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List verified quotes and figures too (text).")
+    ] = False,
+) -> None:
+    """Verify every quote, figure and citation against the source it cites.
+
+    Exit 0 when nothing is at error level, 1 when something is (--strict: warnings too),
+    2 for bad usage or unreadable input.
+    """
+    from . import __version__ as version
+    from .check import check_briefs
+    from .report import FORMATS, format_report, step_summary
+    from .workspace import atomic_write
+
+    with handled():
+        if fmt not in FORMATS:
+            raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        workspace = workspace_here()
+        with _progress_bar("Preparing sources") as progress:
+            report = check_briefs(workspace, briefs or [], bibliography=bib, progress=progress)
+        color = fmt == "text" and output is None and is_terminal(sys.stdout)
+        text = format_report(report, fmt, color=color, version=version, verbose=verbose,
+                             strict=strict)
+        if output is not None:
+            atomic_write(output, text)
+        else:
+            typer.echo(text, nl=False)
+        summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
+        if fmt == "github" and summary_file:
+            with Path(summary_file).open("a", encoding="utf-8") as handle:
+                handle.write(step_summary(report))
+    raise typer.Exit(1 if report.failed(strict=strict) else 0)
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing a bar on a terminal (stderr), or None when not a terminal."""
+    if not is_terminal(sys.stderr):
+        yield None
+        return
+    bars: list[Any] = []
+    shown = [0]
+
+    def update(done: int, total: int) -> None:
+        if not bars:
+            bars.append(typer.progressbar(length=total, label=label, file=sys.stderr))
+            bars[0].__enter__()
+        bars[0].update(done - shown[0])
+        shown[0] = done
+
+    try:
+        yield update
+    finally:
+        for bar in bars:
+            bar.__exit__(None, None, None)
+
+
+@app.command()
+def new(
+    title: Annotated[
+        str | None,
+        typer.Argument(help="Title of the brief (asked for on a terminal when left out).",
+                       metavar="TITLE", show_default=False),
+    ] = None,
+    series: Annotated[
+        str | None, typer.Option("--series", "-s", metavar="ID",
+                                  help="Series id (see `briefkit series`).")
+    ] = None,
+    author: Annotated[
+        list[str] | None, typer.Option("--author", "-a", metavar="NAME",
+                                        help="Author name; repeat for several.")
+    ] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", metavar="ROLE",
+                                        help="Author role, paired with --author by order.")
+    ] = None,
+    bio: Annotated[
+        list[str] | None, typer.Option("--bio", metavar="TEXT",
+                                        help="Short author bio, paired by order.")
+    ] = None,
+    subtitle: Annotated[str, typer.Option("--subtitle", metavar="TEXT", help="Subtitle.")] = "",
+    summary: Annotated[
+        str, typer.Option("--summary", metavar="TEXT", help="Summary paragraph.")
+    ] = "",
+    keyword: Annotated[
+        list[str] | None, typer.Option("--keyword", "-k", metavar="WORD",
+                                        help="Keyword; repeat for several.")
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", metavar="YYYY-MM-DD",
+                                 help="Date of the brief (default: today).", show_default=False)
+    ] = None,
+    slug: Annotated[
+        str | None, typer.Option("--slug", metavar="NAME",
+                                 help="File name in briefs/ (default: from the title).")
+    ] = None,
+    number: Annotated[
+        int | None, typer.Option("--number", metavar="N",
+                                 help="Number in the series (default: the next one).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the path and text; write nothing.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing brief (atomically).")
+    ] = False,
+) -> None:
+    """Scaffold a new brief in the house form of a series: briefs/<slug>.md.
+
+    Missing answers are asked for on a terminal; without one, a missing title, series or
+    author is an error. An existing brief is never replaced without --force.
+    """
+    from .errors import BriefExistsError
+    from .scaffold import BriefRequest, pair_authors, parse_date, plan_brief, write_brief
+
+    with handled():
+        workspace = workspace_here()
+        request = BriefRequest(
+            title=title or _answer("Title", "title", "TITLE"),
+            series=series or _answer(lambda: f"Series ({_series_ids(workspace)})", "series",
+                                     "--series"),
+            authors=pair_authors(*((author, role or [], bio or []) if author
+                                   else _ask_author(role or [], bio or []))),
+            subtitle=subtitle,
+            summary=summary,
+            keywords=tuple(keyword or ()),
+            date=parse_date(date) if date is not None else None,
+            slug=slug,
+            number=number,
+        )
+        scaffold = plan_brief(workspace, request)
+        if scaffold.exists and not force:
+            raise BriefExistsError(scaffold.path)
+        where = workspace.relative(scaffold.path)
+        if dry_run:
+            typer.echo(f"would write {where}" + (" (replacing it)" if scaffold.exists else ""))
+            typer.echo(scaffold.text, nl=False)
+            return
+        write_brief(scaffold, force=force)
+    typer.echo(f"wrote {where}: the {scaffold.ordinal} brief of {request.series}")
+
+
+def _answer(prompt: str | Callable[[], str], name: str, option: str) -> str:
+    """Ask for a missing answer on a terminal; without one it is a `MissingAnswerError`."""
+    from .errors import MissingAnswerError
+
+    if not is_terminal(sys.stdin):
+        raise MissingAnswerError(name, option)
+    return str(typer.prompt(prompt() if callable(prompt) else prompt))
+
+
+def _ask_author(roles: list[str], bios: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """One author asked for on a terminal: the name, then the role and bio unless given."""
+    name = _answer("Author name", "author", "--author")
+    role = roles or [str(typer.prompt("Role", default="", show_default=False))]
+    bio = bios or [str(typer.prompt("Short bio", default="", show_default=False))]
+    return [name], role, bio
+
+
+def _series_ids(workspace: Workspace) -> str:
+    from .series import load_all_series
+
+    return ", ".join(load_all_series(workspace))
+
+
+@app.command("series")
+def list_series() -> None:
+    """List the series and their briefs with numbers, dates and titles."""
+    from .series import briefs_in_series, load_all_series, series_listing
+
+    with handled():
+        workspace = workspace_here()
+        text = series_listing(load_all_series(workspace), briefs_in_series(workspace),
+                              ws=workspace)
+    typer.echo(text, nl=False)
+
+
+@app.command()
+def render(
+    brief: Annotated[Path, typer.Argument(help="The brief to render (Markdown).",
+                                          show_default=False)],
+    to: Annotated[
+        str, typer.Option("--to", "-t", metavar="FORMAT", help="pdf, docx, html or all.")
+    ] = "all",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="DIR",
+                                  help="Folder for the files (default: the workspace's output).")
+    ] = None,
+    no_check: Annotated[
+        bool, typer.Option("--no-check", help="Render without checking quotes and figures first.")
+    ] = False,
+) -> None:
+    """Render a brief in its series' house style to PDF, DOCX and HTML (<slug>.<ext>).
+
+    The brief is checked first and not rendered when the check finds errors (exit 1).
+    Exit 2 for bad input (unknown citation key, malformed bibliography, image outside the
+    workspace), 3 when pandoc or typst fails.
+    """
+    from .render import formats_from, render_brief
+
+    with handled():
+        workspace = workspace_here()
+        formats = formats_from(to)
+        if no_check:
+            typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
+        else:
+            _render_gate(workspace, brief)
+        result = render_brief(workspace, brief, formats=formats, output_dir=output)
+    _print_result(workspace, result.outputs, result.warnings)
+
+
+def _render_gate(workspace: Workspace, brief: Path) -> None:
+    """Run the check on ``brief``; print its findings and refuse to go on when it fails."""
+    from .check import check_briefs
+    from .errors import CheckFailedError
+    from .report import format_report
+
+    report = check_briefs(workspace, [brief])
+    if report.failed():
+        text = format_report(report, "text", color=is_terminal(sys.stderr), version=__version__)
+        typer.echo(text, err=True, nl=False)
+        raise CheckFailedError(f"{brief}: the check found errors, so it was not rendered "
+                               "(fix them, or render with --no-check)")
+
+
+def _print_result(workspace: Workspace, outputs: tuple[Path, ...],
+                  warnings: tuple[str, ...]) -> None:
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    for path in outputs:
+        typer.echo(f"wrote {workspace.relative(path)}")
+
+
+@app.command()
+def volume(
+    series: Annotated[str, typer.Argument(metavar="SERIES", help="Series id (see `briefkit "
+                                          "series`).", show_default=False)],
+    to: Annotated[
+        str, typer.Option("--to", "-t", metavar="FORMAT", help="pdf, docx, html or all.")
+    ] = "all",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", metavar="DIR",
+                                  help="Folder for the files (default: the workspace's output).")
+    ] = None,
+) -> None:
+    """Render all briefs of a series, in series order, as one volume (<series>.<ext>).
+
+    A title page, the contents, one chapter per brief, one bibliography and the institute's
+    back matter. Exit 2 for an unknown series, a series without briefs or bad input, 3 when
+    pandoc or typst fails.
+    """
+    from .render import formats_from
+    from .volume import render_volume
+
+    with handled():
+        workspace = workspace_here()
+        result = render_volume(workspace, series, formats=formats_from(to), output_dir=output)
+    _print_result(workspace, result.outputs, result.warnings)
+
+
+def main() -> None:
+    """Entry point of the ``briefkit`` program."""
+    app(prog_name="briefkit")

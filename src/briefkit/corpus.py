@@ -1,0 +1,457 @@
+"""The corpus: every source text the bibliography points at, prepared once and cached.
+
+Preparing a source (reading, the comparison key with its offset map, its figures) is done once per
+distinct file content and stored under the workspace cache, keyed by the SHA-256 of the file's
+bytes; a manifest of file sizes and modification times avoids re-reading unchanged files. An index
+over all sources (which documents contain which words and which figure values) lets the checker
+ask "is this quote or figure anywhere else in the corpus?" without scanning every document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import re
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .bib import Bibliography
+from .errors import BriefkitError, InputError, PathEscapeError
+from .figures import Figure, SentenceMatch, extract_figures, match_sentence
+from .normalize import Normalized, normalize
+from .quotes import QuoteMatch, match_quote
+from .sources import SourceText, read_source
+from .workspace import Workspace, contained
+
+CACHE_VERSION = "4"
+PARALLEL_THRESHOLD = 64  # below this many new sources, worker processes cost more than they save
+Progress = Callable[[int, int], None]
+
+FigureKey = tuple[str, float, str]
+
+_SEPARATOR = "\n\x00\n"  # never inside a run of words, so no match spans two sources
+_RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
+_LONG_WORD = re.compile(r"[^\W\d_]{7,}")  # long enough to be rare; short words are everywhere
+# Brackets and ellipses stand for source text that the quotation does not reproduce.
+_OMISSIONS = re.compile(r"\[[^\]]*\]|\.\s?\.\s?\.|\u2026")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A source made ready for matching: its text, comparison key and figures."""
+
+    source: SourceText
+    normalized: Normalized
+    figures: tuple[Figure, ...]
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """A bibliography entry's source text, ready for matching."""
+
+    key: str
+    path: Path
+    relpath: str
+    prepared: Prepared
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line of ``offset`` in the original source text."""
+        return self.prepared.source.line_of(offset)
+
+    def excerpt(self, start: int, end: int) -> str:
+        """The original wording of ``[start, end)``, whitespace collapsed and shortened."""
+        return self.prepared.source.excerpt(start, end)
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """Why an entry's source text cannot be used; ``rule`` is a stable finding rule id."""
+
+    key: str
+    rule: str
+    message: str
+    error: bool = True
+
+
+@dataclass(frozen=True)
+class Elsewhere:
+    """A claim found in a source other than the cited one."""
+
+    doc: SourceDoc
+    start: int
+    end: int
+
+
+@dataclass
+class _Index:
+    """Every source's folded key in one searchable text, and which sources hold which words.
+
+    ``text`` joins the folded keys (see `_fold`) with a separator; ``starts[i]`` is where the
+    source ``keys[i]`` begins. Long words and figure values map to the sources that contain
+    them, as bits of an int, so that a search can skip the sources that cannot match.
+    """
+
+    keys: list[str] = field(default_factory=list)
+    text: str = ""
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    words: dict[str, int] = field(default_factory=dict)
+    figures: dict[FigureKey, int] = field(default_factory=dict)
+
+    def sources_containing(self, run: str, *, words: Iterable[str] = ()) -> list[int]:
+        """Positions (in ``keys``) of the sources whose folded key contains ``run``.
+
+        ``words`` are long words that any such source must contain (they narrow the search).
+        """
+        mask = -1
+        for word in words:
+            mask &= self.words.get(word, 0)
+        if mask == -1:
+            return self._scan(run, 0, len(self.text))
+        return [i for i in _bits(mask) if self._scan(run, *self._bounds(i), first=True)]
+
+    def _bounds(self, source: int) -> tuple[int, int]:
+        following = source + 1
+        end = self.starts[following] if following < len(self.starts) else len(self.text)
+        return self.starts[source], end
+
+    def _scan(self, run: str, start: int, end: int, *, first: bool = False) -> list[int]:
+        found: list[int] = []
+        position = self.text.find(run, start, end)
+        while position >= 0:
+            source = bisect_right(self.starts, position) - 1
+            found.append(source)
+            if first:
+                break
+            position = self.text.find(run, self._bounds(source)[1], end)
+        return found
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """What the index keeps of one prepared source."""
+
+    folded: str
+    words: frozenset[str]
+    figures: frozenset[FigureKey]
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> _Summary:
+        """Summarise a prepared source for the index."""
+        folded = _fold(prepared.normalized.text)
+        return cls(folded, frozenset(_LONG_WORD.findall(folded)),
+                   frozenset(map(_figure_key, prepared.figures)))
+
+
+class Corpus:
+    """The sources of one bibliography, loaded lazily from the cache or prepared on first use."""
+
+    def __init__(self, workspace: Workspace, bibliography: Bibliography, *,
+                 progress: Progress | None = None) -> None:
+        self.workspace = workspace
+        self.bibliography = bibliography
+        self._progress = progress
+        self._cache = _Cache(workspace.cache)
+        self._docs: dict[str, SourceDoc | SourceProblem] = {}
+        self._paths: dict[str, Path | SourceProblem] = {}
+        self._index: _Index | None = None
+
+    def document(self, key: str) -> SourceDoc | SourceProblem:
+        """The prepared source of ``key``, or the reason there is none."""
+        if key not in self._docs:
+            self._docs[key] = self._load(key)
+        return self._docs[key]
+
+    def find_quote(self, quote: str, *, exclude: Iterable[str] = ()) -> Elsewhere | None:
+        """A source, other than those in ``exclude``, where ``quote`` verifies exactly."""
+        index = self._ensure_index()
+        for key in self._candidates(index, quote, set(exclude)):
+            doc = self.document(key)
+            if isinstance(doc, SourceDoc):
+                match: QuoteMatch = match_quote(quote, doc.prepared.normalized, fuzzy=False)
+                if match.verdict == "verified":
+                    return Elsewhere(doc, match.start, match.end)
+        return None
+
+    def find_figures(self, figures: Sequence[Figure], *,
+                     exclude: Iterable[str] = ()) -> tuple[Elsewhere, SentenceMatch] | None:
+        """A source, other than those in ``exclude``, with all ``figures`` in one passage."""
+        if not figures:
+            return None
+        index = self._ensure_index()
+        mask = -1
+        for wanted in {_figure_key(f) for f in figures}:
+            mask &= index.figures.get(wanted, 0)
+        excluded = set(exclude)
+        for position in _bits(mask if mask > 0 else 0):
+            key = index.keys[position]
+            doc = None if key in excluded else self.document(key)
+            if not isinstance(doc, SourceDoc):
+                continue
+            result = match_sentence(figures, doc.prepared.figures)
+            if result.passage and all(v.status == "verified" for v in result.verdicts):
+                return Elsewhere(doc, *result.passage), result
+        return None
+
+    def _candidates(self, index: _Index, quote: str, exclude: set[str]) -> list[str]:
+        # A verbatim quote's longest run of plain words is in its source's folded key; the exact
+        # match that follows confirms each candidate.
+        runs = _quote_runs(quote)
+        if not runs:
+            return []
+        found = index.sources_containing(runs[0], words=_quote_long_words(quote))
+        return [key for key in dict.fromkeys(index.keys[i] for i in found) if key not in exclude]
+
+    def _load(self, key: str) -> SourceDoc | SourceProblem:
+        resolved = self._resolve(key)
+        if isinstance(resolved, SourceProblem):
+            return resolved
+        try:
+            prepared = self._cache.prepared(resolved)
+        except BriefkitError as exc:
+            return SourceProblem(key, "citation-source-unreadable", str(exc))
+        return SourceDoc(key, resolved, self.workspace.relative(resolved), prepared)
+
+    def _resolve(self, key: str) -> Path | SourceProblem:
+        if key not in self._paths:
+            self._paths[key] = self._locate(key)
+        return self._paths[key]
+
+    def _locate(self, key: str) -> Path | SourceProblem:
+        entry = self.bibliography.entries.get(key)
+        if entry is None:
+            return SourceProblem(key, "citation-unknown-key", f"unknown key {key!r}")
+        specs = entry.file_specs
+        if not specs:
+            return SourceProblem(key, "citation-no-source",
+                                 f"entry {key!r} has no file field, so its quotes and figures "
+                                 "cannot be checked", error=False)
+        try:
+            path = contained(specs[0], self.workspace.root, base=self.bibliography.path.parent)
+        except PathEscapeError:
+            return SourceProblem(key, "citation-source-outside",
+                                 f"source of {key!r} ({specs[0]}) is outside the workspace")
+        if not path.exists():
+            return SourceProblem(key, "citation-source-missing",
+                                 f"source of {key!r} not found: {self.workspace.relative(path)}")
+        if not path.is_file():
+            where = self.workspace.relative(path)
+            return SourceProblem(key, "citation-source-unreadable",
+                                 f"source of {key!r} is not a file: {where}")
+        return path
+
+    def _ensure_index(self) -> _Index:
+        if self._index is None:
+            usable = {}
+            for key in self.bibliography.entries:
+                resolved = self._resolve(key)
+                if isinstance(resolved, Path):
+                    usable[key] = resolved
+            self._index = self._cache.index(usable, progress=self._progress)
+        return self._index
+
+
+class _Cache:
+    """Prepared sources and the corpus index on disk, keyed by content."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._manifest: dict[str, tuple[int, int, str]] | None = None
+        self._manifest_dirty = False
+
+    def prepared(self, path: Path) -> Prepared:
+        """The prepared form of the file at ``path``, from the cache when its content is known."""
+        digest = self.digest(path)
+        stored = self._read(self._source_file(digest))
+        if isinstance(stored, Prepared):
+            return stored
+        prepared = prepare(path)
+        self._write(self._source_file(digest), prepared)
+        self._save_manifest()
+        return prepared
+
+    def index(self, paths: Mapping[str, Path], *, progress: Progress | None) -> _Index:
+        """The word and figure index over ``paths``, rebuilt when any source changed."""
+        digests = {key: self.digest(path) for key, path in paths.items()}
+        signature = hashlib.sha256(
+            repr(sorted(digests.items())).encode() + CACHE_VERSION.encode()
+        ).hexdigest()[:32]
+        target = self.folder / "index" / f"{signature}.pickle"
+        stored = self._read(target)
+        if isinstance(stored, _Index):
+            self._save_manifest()
+            return stored
+        index = self._build_index(paths, digests, progress)
+        self._write(target, index)
+        self._save_manifest()
+        return index
+
+    def _build_index(self, paths: Mapping[str, Path], digests: Mapping[str, str],
+                     progress: Progress | None) -> _Index:
+        summaries: dict[str, _Summary | None] = {}
+        missing: list[str] = []
+        for key in paths:
+            stored = self._read(self._source_file(digests[key]))
+            if isinstance(stored, Prepared):
+                summaries[key] = _Summary.of(stored)
+            else:
+                missing.append(key)
+        targets = [(str(paths[key]), str(self._source_file(digests[key]))) for key in missing]
+        for done, (key, summary) in enumerate(zip(missing, _prepare_all(targets), strict=True),
+                                              start=1):
+            summaries[key] = summary
+            if progress:
+                progress(done, len(missing))
+        return _assemble(paths, summaries)
+
+    def digest(self, path: Path) -> str:
+        """SHA-256 of the file's bytes, taken from the manifest while size and mtime agree."""
+        manifest = self._load_manifest()
+        try:
+            stat = path.stat()
+        except OSError as exc:
+            raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
+        known = manifest.get(str(path))
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            return known[2]
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
+        manifest[str(path)] = (stat.st_size, stat.st_mtime_ns, digest)
+        self._manifest_dirty = True
+        return digest
+
+    def _source_file(self, digest: str) -> Path:
+        return self.folder / "sources" / f"{digest[:32]}-v{CACHE_VERSION}.pickle"
+
+    def _load_manifest(self) -> dict[str, tuple[int, int, str]]:
+        if self._manifest is None:
+            stored = self._read(self.folder / "manifest.pickle")
+            self._manifest = stored if isinstance(stored, dict) else {}
+        return self._manifest
+
+    def _save_manifest(self) -> None:
+        if self._manifest_dirty and self._manifest is not None:
+            self._write(self.folder / "manifest.pickle", self._manifest)
+            self._manifest_dirty = False
+
+    @staticmethod
+    def _read(path: Path) -> object:
+        try:
+            return pickle.loads(path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
+                ValueError, ImportError, IndexError):
+            return None  # a missing or stale cache entry is rebuilt
+
+    @staticmethod
+    def _write(path: Path, value: object) -> None:
+        _write_pickle(path, value)
+
+
+def prepare(path: Path) -> Prepared:
+    """Read and prepare one source file (raises `InputError` when it cannot be read)."""
+    source = read_source(path)
+    normalized = normalize(source.text)
+    _ = normalized.callouts  # computed once here, so that the cached form carries it
+    return Prepared(source, normalized, tuple(extract_figures(source.text)))
+
+
+def _prepare_all(targets: list[tuple[str, str]]) -> Iterator[_Summary | None]:
+    """Prepare each ``(source, cache file)`` pair, in worker processes when there are many."""
+    if len(targets) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        yield from (_prepare_to_file(*target) for target in targets)
+        return
+    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
+        sources, files = zip(*targets, strict=True)
+        yield from pool.map(_prepare_to_file, sources, files, chunksize=8)
+
+
+def _prepare_to_file(path: str, target: str) -> _Summary | None:
+    """Prepare ``path``, store it at ``target`` and return its summary (None if unreadable)."""
+    try:
+        prepared = prepare(Path(path))
+    except BriefkitError:
+        return None  # an unreadable source is reported when it is cited, not while indexing
+    _write_pickle(Path(target), prepared)
+    return _Summary.of(prepared)
+
+
+def _assemble(paths: Mapping[str, Path], summaries: Mapping[str, _Summary | None]) -> _Index:
+    index = _Index()
+    parts: list[str] = []
+    length = 0
+    for position, key in enumerate(paths):
+        summary = summaries.get(key)
+        index.keys.append(key)
+        index.starts.append(length)
+        folded = summary.folded if summary is not None else ""
+        parts.append(folded)
+        length += len(folded) + len(_SEPARATOR)
+        bit = 1 << position
+        for word in summary.words if summary is not None else ():
+            index.words[word] = index.words.get(word, 0) | bit
+        for figure in summary.figures if summary is not None else ():
+            index.figures[figure] = index.figures.get(figure, 0) | bit
+    index.text = _SEPARATOR.join(parts)
+    return index
+
+
+def _write_pickle(path: Path, value: object) -> None:
+    # The cache only saves time: a folder that cannot be written means working without it.
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(path)
+    except OSError:
+        pass
+
+
+def _fold(key: str) -> str:
+    """A key lower-cased with every character outside Latin-1 made ``?`` (a compact str)."""
+    return key.lower().encode("latin-1", "replace").decode("latin-1")
+
+
+def _quote_runs(quote: str) -> list[str]:
+    """The runs of plain words (two or more) of ``quote``'s folded key, longest first."""
+    runs: list[str] = []
+    for piece in _OMISSIONS.split(quote):
+        runs += _RUN.findall(_fold(normalize(piece).text))
+    return sorted(runs, key=len, reverse=True)
+
+
+def _quote_long_words(quote: str) -> set[str]:
+    """Long words a verbatim source of ``quote`` must contain.
+
+    A word next to a bracket or an ellipsis may be cut ("[gov]ernments"), so it is left out.
+    """
+    pieces = _OMISSIONS.split(quote)
+    words: set[str] = set()
+    for number, piece in enumerate(pieces):
+        found = _LONG_WORD.findall(_fold(normalize(piece).text))
+        if number > 0 and found:
+            found = found[1:]
+        if number < len(pieces) - 1 and found:
+            found = found[:-1]
+        words.update(found)
+    return words
+
+
+def _figure_key(figure: Figure) -> FigureKey:
+    return (figure.kind, round(figure.value, 9), figure.unit)
+
+
+def _bits(mask: int) -> Iterable[int]:
+    position = 0
+    while mask:
+        if mask & 1:
+            yield position
+        mask >>= 1
+        position += 1
+
+

@@ -1,0 +1,137 @@
+"""The bibliography: entries, file links and diagnostics about the .bib itself."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from briefkit.bib import load_bibliography, parse_file_field
+from briefkit.errors import BibliographyError
+from briefkit.model import Status
+
+GOOD = """% comment line
+@article{alpha,
+  author = {Pe{\\~n}a, Ana},
+  title = {A Title},
+  journal = {Journal},
+  year = {2020},
+  file = {texts/alpha.txt}
+}
+"""
+
+
+def write(tmp_path: Path, text: str | bytes) -> Path:
+    """Write a .bib file into tmp_path and return its path."""
+    path = tmp_path / "refs.bib"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_bibliography_is_clean(repo: Path) -> None:
+    """The workspace's own references.bib parses with no diagnostics and links every seed."""
+    bib = load_bibliography(repo / "references.bib")
+    assert bib.diagnostics == ()
+    assert len(bib.entries) == 5
+    for key in bib.entries:
+        (path,) = bib.source_paths(key)
+        assert path.is_file(), key
+        assert path.parent.name == "seeds"
+
+
+def test_entry_lines_are_one_based(tmp_path: Path) -> None:
+    """An entry's line is the 1-based line of its @ in the file."""
+    bib = load_bibliography(write(tmp_path, GOOD))
+    assert bib.entries["alpha"].line == 2
+    assert bib.entries["alpha"].fields["title"] == "A Title"
+
+
+def test_malformed_entry_is_an_error_with_its_line(tmp_path: Path) -> None:
+    """A block bibtexparser cannot parse is an error at its line; later entries survive."""
+    text = GOOD + "\n@article{broken,\n  title = {never closed\n\n@misc{omega, title={Fine}}\n"
+    bib = load_bibliography(write(tmp_path, text))
+    (error,) = [d for d in bib.diagnostics if d.status is Status.ERROR]
+    assert error.line == 10
+    assert error.rule == "bib-malformed"
+    assert "broken" in error.message
+    assert "omega" in bib.entries
+
+
+def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
+    """A second entry with the same key is an error at the duplicate's line."""
+    bib = load_bibliography(write(tmp_path, GOOD + "\n@misc{alpha, title = {Again}}\n"))
+    (error,) = bib.diagnostics
+    assert (error.line, error.status, error.rule) == (10, Status.ERROR, "bib-duplicate-key")
+
+
+def test_missing_required_fields_are_warnings(tmp_path: Path) -> None:
+    """An article without journal and year is a warning naming both fields."""
+    bib = load_bibliography(write(tmp_path, "@article{thin, author = {A}, title = {T}}\n"))
+    (warning,) = bib.diagnostics
+    assert warning.status is Status.WARNING
+    assert "journal, year" in warning.message
+
+
+def test_editor_stands_in_for_author(tmp_path: Path) -> None:
+    """An edited book with an editor and no author is complete."""
+    text = "@book{ed, editor = {E}, title = {T}, publisher = {P}, year = {2000}}\n"
+    assert load_bibliography(write(tmp_path, text)).diagnostics == ()
+
+
+def test_unused_entries_are_warnings(tmp_path: Path) -> None:
+    """Entries no brief cites are reported as warnings, cited ones are not."""
+    bib = load_bibliography(write(tmp_path, GOOD + "@misc{beta, title = {B}}\n"))
+    (unused,) = bib.unused({"alpha"})
+    assert unused.key == "beta"
+    assert unused.rule == "bib-unused-entry"
+
+
+def test_not_utf8_is_decoded_with_a_warning(tmp_path: Path) -> None:
+    """Latin-1 bytes are replaced and reported, and the entries still parse."""
+    bib = load_bibliography(write(tmp_path, GOOD.replace("A Title", "Se\xf1or").encode("latin-1")))
+    assert "alpha" in bib.entries
+    assert [d.rule for d in bib.diagnostics] == ["bib-encoding"]
+
+
+def test_binary_and_missing_files_are_errors(tmp_path: Path) -> None:
+    """A binary file or a missing file is a BibliographyError naming the path."""
+    with pytest.raises(BibliographyError, match="binary"):
+        load_bibliography(write(tmp_path, b"\x00\x01@article{"))
+    with pytest.raises(BibliographyError, match="cannot be read"):
+        load_bibliography(tmp_path / "absent.bib")
+
+
+def test_closest_keys_suggest_typos(repo: Path) -> None:
+    """A mistyped key gets the nearest known key as a suggestion."""
+    bib = load_bibliography(repo / "references.bib")
+    assert bib.closest_keys("oneil2017standof")[0] == "oneil2017standoff"
+
+
+@pytest.mark.parametrize(
+    ("value", "paths"),
+    [
+        ("seeds/a.txt", ("seeds/a.txt",)),
+        (":seeds/a.txt:Text", ("seeds/a.txt",)),
+        ("Full text:seeds/a.pdf:PDF;Notes:seeds/b.txt:Text", ("seeds/a.pdf", "seeds/b.txt")),
+        ("C:\\texts\\a.txt", ("C:\\texts\\a.txt",)),
+        ("desc:C\\:\\texts\\a.txt:Text", ("C:\\texts\\a.txt",)),
+        ("", ()),
+    ],
+)
+def test_file_field_forms(value: str, paths: tuple[str, ...]) -> None:
+    """Plain paths and JabRef's description:path:type lists give the same paths."""
+    assert parse_file_field(value) == paths
+
+
+def test_cache_reuses_parse_until_the_file_changes(tmp_path: Path) -> None:
+    """A cached parse is reused for the same bytes and rebuilt when they change."""
+    path = write(tmp_path, GOOD)
+    cache = tmp_path / "cache"
+    first = load_bibliography(path, cache_dir=cache)
+    assert list((cache / "bib").iterdir())
+    assert load_bibliography(path, cache_dir=cache) == first
+    path.write_text(GOOD + "@misc{beta, title = {B}}\n", encoding="utf-8")
+    assert "beta" in load_bibliography(path, cache_dir=cache).entries

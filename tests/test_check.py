@@ -1,0 +1,289 @@
+"""`briefkit check` end to end: the example briefs, planted errors, bad input and the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from briefkit.check import check_briefs
+from briefkit.cli import app
+from briefkit.errors import InputError, UsageError
+from briefkit.model import CheckReport, Finding, Status
+from briefkit.workspace import load_workspace
+
+RESET = "briefs/the-workaround-and-the-reset.md"
+NAFTA = "briefs/what-nafta-built.md"
+
+
+def run_check(root: Path, *targets: str) -> CheckReport:
+    """Check ``targets`` (or every brief) of the workspace at ``root``."""
+    return check_briefs(load_workspace(root), [root / t for t in targets])
+
+
+def write_brief(root: Path, body: str, name: str = "planted.md") -> str:
+    """Write a brief with minimal front matter; return its workspace-relative path."""
+    path = root / "briefs" / name
+    path.write_text(f"---\ntitle: Planted\n---\n\n{body}\n", encoding="utf-8")
+    return f"briefs/{name}"
+
+
+def problems(report: CheckReport) -> list[Finding]:
+    """Every finding that is not verified."""
+    return [f for b in report.briefs for f in b.findings if f.status is not Status.VERIFIED]
+
+
+def only_problem(root: Path, body: str) -> Finding:
+    """Check a one-claim brief and return its single non-verified finding."""
+    report = run_check(root, write_brief(root, body))
+    (finding,) = problems(report)
+    return finding
+
+
+def test_example_briefs_check_clean(workspace: Path) -> None:
+    """The example workspace has no warnings or errors, and checks dozens of claims."""
+    report = run_check(workspace)
+    assert problems(report) == []
+    assert report.summary.verified >= 60
+    assert report.bibliography == ()
+    kinds = {f.kind.value for b in report.briefs for f in b.findings}
+    assert kinds == {"quote", "figure"}
+
+
+def test_every_seed_is_cited_and_verified(workspace: Path) -> None:
+    """Each of the five seeds backs at least one verified quote or figure."""
+    report = run_check(workspace)
+    used = {f.source.key for b in report.briefs for f in b.findings if f.source is not None}
+    assert used == {"oneil2017standoff", "sarukhan2022allies", "sarukhan2014perspectives",
+                    "wilson2017leveraging", "mexicoinstitute2021reset"}
+
+
+@pytest.mark.parametrize(
+    ("body", "rule", "suggested"),
+    [
+        ('NAFTA was "the worst trade deal in our history" [@oneil2017standoff].',
+         "quote-mismatch", "the worst trade deal in history"),
+        ('They trade "$1.7 billion dollars a day of goods" [@sarukhan2014perspectives].',
+         "quote-mismatch", "1.4 billion"),
+        ('Exporters buy 45 percent of their inputs from the United States [@oneil2017standoff].',
+         "figure-not-found", None),
+        ("Investment fell by 20 percent in 2015 [@oneil2017standoff].",
+         "figure-mismatch", "2016"),
+        ("In 2015, bilateral trade reached \\$584 million [@wilson2017leveraging].",
+         "figure-mismatch", "$584 billion"),
+    ],
+)
+def test_planted_errors_are_caught(workspace: Path, body: str, rule: str,
+                                   suggested: str | None) -> None:
+    """A changed word, digit, figure, year or scale is an error with the source's wording."""
+    finding = only_problem(workspace, body)
+    assert (finding.status, finding.rule) == (Status.ERROR, rule)
+    assert finding.span.line == 5
+    if suggested is not None:
+        assert suggested in (finding.suggestion or "")
+
+
+def test_misattributed_quote_names_the_real_source(workspace: Path) -> None:
+    """A quote cited to the wrong source is an attribution error naming where it is."""
+    finding = only_problem(
+        workspace, 'NAFTA was "the worst trade deal in history" [@sarukhan2022allies].')
+    assert finding.rule == "attribution-other-source"
+    assert finding.suggestion == "oneil2017standoff"
+    assert finding.source is not None
+    assert finding.source.path == "seeds/oneil-2017-mexican-standoff.txt"
+    assert finding.source.line == 5
+
+
+def test_misattributed_figure_names_the_real_source(workspace: Path) -> None:
+    """Figures found together only in another source are attributed to it."""
+    report = run_check(workspace, write_brief(
+        workspace, "Bilateral trade reached \\$584 billion in 2015 [@oneil2017standoff]."))
+    rules = {f.rule for f in problems(report)}
+    assert rules == {"attribution-other-source"}
+    assert {f.suggestion for f in problems(report)} == {"wilson2017leveraging"}
+
+
+def test_unknown_key_suggests_the_closest(workspace: Path) -> None:
+    """An unknown key is an error at the citation, with the closest known key."""
+    report = run_check(workspace, write_brief(workspace, "Text [@oneil2017standof]."))
+    findings = problems(report)
+    unknown = [f for f in findings if f.rule == "citation-unknown-key"]
+    assert len(unknown) == 1
+    assert unknown[0].suggestion == "oneil2017standoff"
+    assert (unknown[0].span.line, unknown[0].span.column) == (5, 7)
+
+
+def test_out_of_order_ellipsis_is_an_error(workspace: Path) -> None:
+    """Ellipsis segments that occur in the source in the other order do not verify."""
+    finding = only_problem(
+        workspace, '"not dependent on any foreign government . . . a free, independent nation" '
+        "[@oneil2017standoff].")
+    assert finding.status is Status.ERROR
+
+
+def test_uncited_quote_and_figure_are_warnings_with_the_source(workspace: Path) -> None:
+    """A quote and a money figure without citation are warnings naming the source."""
+    report = run_check(workspace, write_brief(
+        workspace, 'Trade is "a stunning figure" of "$1.4 billion dollars a day of goods across '
+        'our common border."\n\n'
+        "Farmers sell over \\$18 billion worth of goods to Mexico every year."))
+    found = problems(report)
+    assert [f.status for f in found] == [Status.WARNING, Status.WARNING]
+    assert {f.rule for f in found} == {"quote-uncited", "figure-uncited"}
+    assert {f.suggestion for f in found} == {"sarukhan2014perspectives", "oneil2017standoff"}
+
+
+def test_short_scare_quotes_and_plain_years_are_not_flagged(workspace: Path) -> None:
+    """Uncited one-word quotes and bare years give no finding."""
+    report = run_check(workspace, write_brief(
+        workspace, 'The "intermestic" agenda grew after 1994 and again in 2001.'))
+    assert problems(report) == []
+
+
+def test_missing_and_outside_sources_are_citation_errors(workspace: Path) -> None:
+    """An entry whose file is missing or outside the workspace is reported once per brief."""
+    bib = workspace / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8")
+                   + "\n@misc{gone, title = {Gone}, file = {seeds/none.txt}}\n"
+                   + "@misc{away, title = {Away}, file = {../../etc/passwd}}\n"
+                   + "@misc{folder, title = {Folder}, file = {seeds}}\n", encoding="utf-8")
+    report = run_check(workspace, write_brief(
+        workspace, 'A "quoted passage here" [@gone]. Another "passage" [@away; @folder]. '
+        "More [@gone]."))
+    rules = sorted(f.rule for f in problems(report) if f.kind.value == "citation")
+    assert rules == ["citation-source-missing", "citation-source-outside",
+                     "citation-source-unreadable"]
+
+
+def test_bibliography_errors_are_reported_with_lines(workspace: Path) -> None:
+    """A malformed entry and a duplicate key appear in the report's bibliography section."""
+    bib = workspace / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8")
+                   + "\n@misc{wilson2017leveraging, title = {Twice}}\n@article{bad,\n title = {x\n",
+                   encoding="utf-8")
+    report = run_check(workspace)
+    rules = [(d.rule, d.status) for d in report.bibliography]
+    assert ("bib-duplicate-key", Status.ERROR) in rules
+    assert ("bib-malformed", Status.ERROR) in rules
+    assert all(d.path == "references.bib" and d.line > 60 for d in report.bibliography)
+    assert report.failed()
+
+
+def test_unused_entries_only_when_checking_everything(workspace: Path) -> None:
+    """Unused entries are warned about for a whole-workspace check, not for one brief."""
+    bib = workspace / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{spare, title = {Spare}}\n",
+                   encoding="utf-8")
+    assert [d.rule for d in run_check(workspace).bibliography] == ["bib-unused-entry"]
+    assert run_check(workspace, NAFTA).bibliography == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"\x00\x01binary", "binary"), (b"---\ntitle: [oops\n---\n", "not valid YAML")],
+)
+def test_unusable_briefs_are_input_errors(workspace: Path, content: bytes, message: str) -> None:
+    """A binary brief or invalid front matter is an InputError, not a traceback."""
+    (workspace / "briefs" / "bad.md").write_bytes(content)
+    with pytest.raises(InputError, match=message):
+        run_check(workspace, "briefs/bad.md")
+
+
+def test_empty_brief_and_missing_target(workspace: Path) -> None:
+    """An empty brief checks clean with no findings; a missing path is an InputError."""
+    (workspace / "briefs" / "empty.md").write_text("", encoding="utf-8")
+    report = run_check(workspace, "briefs/empty.md")
+    assert report.briefs[0].findings == ()
+    with pytest.raises(InputError, match="no such file"):
+        run_check(workspace, "briefs/absent.md")
+    (workspace / "notes").mkdir()
+    with pytest.raises(UsageError, match="no Markdown briefs"):
+        run_check(workspace, "notes")
+
+
+def test_not_utf8_brief_is_checked_with_a_warning(workspace: Path) -> None:
+    """A Latin-1 brief is decoded with replacements and says so in a warning."""
+    text = '---\ntitle: Se\xf1or\n---\n\nThe "worst trade deal in history" [@oneil2017standoff].\n'
+    (workspace / "briefs" / "latin.md").write_bytes(text.encode("latin-1"))
+    report = run_check(workspace, "briefs/latin.md")
+    assert [f.rule for f in problems(report)] == ["brief-encoding"]
+    assert report.summary.verified == 1
+
+
+def test_unclosed_quote_is_an_error(workspace: Path) -> None:
+    """An opening quotation mark without its closing mark is an error at the mark."""
+    finding = only_problem(workspace, 'He said "the worst trade deal [@oneil2017standoff].')
+    assert finding.rule == "quote-unclosed"
+    assert (finding.span.line, finding.span.column) == (5, 9)
+
+
+def test_cache_is_rebuilt_when_a_source_changes(workspace: Path) -> None:
+    """Editing a source invalidates its cached form: a verified quote then fails."""
+    brief = write_brief(workspace, 'NAFTA was "the worst trade deal in history" '
+                        "[@oneil2017standoff].")
+    assert problems(run_check(workspace, brief)) == []
+    assert any((workspace / ".briefkit-cache" / "sources").iterdir())
+    seed = workspace / "seeds" / "oneil-2017-mexican-standoff.txt"
+    seed.write_text(seed.read_text(encoding="utf-8").replace("worst trade deal", "worst deal"),
+                    encoding="utf-8")
+    assert [f.rule for f in problems(run_check(workspace, brief))] == ["quote-mismatch"]
+
+
+# Command line ----------------------------------------------------------------------------------
+
+
+def test_cli_exit_codes_and_json(workspace: Path) -> None:
+    """Clean briefs exit 0; a planted error exits 1 with a JSON report naming it."""
+    runner = CliRunner()
+    clean = runner.invoke(app, ["check"])
+    assert clean.exit_code == 0, clean.output
+    assert clean.output.strip().endswith("0 errors")
+    brief = write_brief(
+        workspace, 'NAFTA was "the worst trade deal in modern history" [@oneil2017standoff].')
+    failed = runner.invoke(app, ["check", brief, "--format", "json"])
+    assert failed.exit_code == 1
+    data = json.loads(failed.output)
+    assert data["summary"] == {"verified": 0, "warnings": 0, "errors": 1}
+    (finding,) = data["briefs"][0]["findings"]
+    assert finding["status"] == "error"
+    assert finding["source"]["key"] == "oneil2017standoff"
+
+
+def test_cli_strict_counts_warnings(workspace: Path) -> None:
+    """A warning alone exits 0, and 1 under --strict."""
+    brief = write_brief(workspace, "Farmers sell over \\$18 billion worth of goods every year.")
+    runner = CliRunner()
+    assert runner.invoke(app, ["check", brief]).exit_code == 0
+    assert runner.invoke(app, ["check", brief, "--strict"]).exit_code == 1
+
+
+def test_cli_bad_input_is_one_line_and_exit_2(workspace: Path) -> None:
+    """Bad usage and unreadable input print one 'error:' line and exit 2, writing nothing."""
+    runner = CliRunner()
+    for args in (["check", "briefs/absent.md"], ["check", "--format", "xml"],
+                 ["check", "--bib", "missing.bib", "--output", "report.json"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("error: ")
+        assert len(result.stderr.strip().splitlines()) == 1
+    assert not (workspace / "report.json").exists()
+
+
+def test_cli_output_file_and_github_summary(workspace: Path, tmp_path: Path) -> None:
+    """--output writes the report; --format github appends a step summary when asked to."""
+    summary = tmp_path / "summary.md"
+    result = CliRunner().invoke(app, ["check", "--format", "github", "--output", "out.txt"],
+                                env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 0
+    assert (workspace / "out.txt").read_text(encoding="utf-8").strip()
+    assert "verified" in summary.read_text(encoding="utf-8")
+
+
+def test_cli_from_a_subfolder(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run inside briefs/, a brief given by its own name is found and reported as given."""
+    monkeypatch.chdir(workspace / "briefs")
+    result = CliRunner().invoke(app, ["check", "what-nafta-built.md", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["briefs"][0]["path"] == "what-nafta-built.md"
