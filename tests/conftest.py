@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 WORKSPACE_PARTS = ("references.bib", "seeds", "briefs", "templates")
@@ -31,3 +33,10 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "briefkit.toml").write_text('bibliography = "references.bib"\n', encoding="utf-8")
     monkeypatch.chdir(root)
     return root
+
+
+# Property tests draw the same examples on every run, so that a CI result is reproducible;
+# HYPOTHESIS_PROFILE=explore draws new ones each time.
+settings.register_profile("default", derandomize=True, deadline=None)
+settings.register_profile("explore", derandomize=False, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

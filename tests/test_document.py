@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefkit.document import Brief, parse_brief, read_brief
+from briefkit.document import PANDOC_READER, Brief, parse_brief, read_brief
 from briefkit.errors import InputError
 from briefkit.model import Span, Status
 
@@ -59,7 +59,7 @@ def pandoc_citations(text: str) -> list[tuple[str, str, bool]]:
     """(key, mode, in a note) for each citation as pandoc's markdown reader reads ``text``."""
     import pypandoc
 
-    doc = json.loads(pypandoc.convert_text(text, "json", format="markdown"))
+    doc = json.loads(pypandoc.convert_text(text, "json", format=PANDOC_READER))
     found: list[tuple[str, str, bool]] = []
     _walk(doc["meta"].get("summary"), False, found)
     _walk(doc["blocks"], False, found)
@@ -155,7 +155,7 @@ FRAGMENTS = [
     "[see @jones, p. 3]", "[@a; @b]", "[-@c]", "@d [p. 4]", "@{odd:key}", "-@e", "x@y.org",
     "\\@notcite", "`@code`", "<!-- @c -->", "[link](http://x/@u)", "<a@b.org>", "$x@y$",
     "@a.b.", "@k-", "[", "]", ";", "^[note @n]", '"quoted"', "'", ",", "@f:g", "...", "—",
-    "[h, 3; see @i]", "@j [see @k]", "[t]he", "\\$5", "$5", "&amp;", "@l's", "-", "e.g.",
+    "[h, 3; see @i]", "@j [see @k]", "[t]he", "\\$5", "$5", "&amp;", "@l's", "e.g.",
     "[@o]{.x}", "[p](q)", "@r\n[p. 5]", "~~s~~", "^sup^", "@", "[@", "{", "}", "[see\n@u]",
 ]
 
@@ -223,14 +223,15 @@ def test_key_punctuation_follows_pandoc() -> None:
     assert [c.key for c in parsed.citations] == ["a.b", "c-d", "http://x.org", "e:/f"]
 
 
-def test_example_list_label_is_not_a_citation() -> None:
-    """A note starting "@key." is an example list to pandoc: neither it nor later @key cite."""
+def test_note_opening_with_a_key_cites_it() -> None:
+    """With example lists off, as briefkit renders, a note opening "@key." cites the key."""
     parsed = brief("""
         Text.[^n] See @key again, and @other.
 
         [^n]: @key. Some words.
     """)
-    assert [c.key for c in parsed.citations] == ["other"]
+    assert [c.key for c in parsed.citations] == ["key", "key", "other"]
+    assert [c.note for c in parsed.citations] == ["n", None, None]
 
 
 # Notes --------------------------------------------------------------------------------------------

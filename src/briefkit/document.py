@@ -12,10 +12,11 @@ matter included. Of the metadata only ``summary`` is read as prose, and only whe
 mapped back to the file line by line (a block scalar, or a plain or simply quoted scalar);
 otherwise only the body is read.
 
-Pandoc's own quirks are kept, because the citations must be the ones pandoc renders: a block that
-opens with ``@key.`` or ``@key)`` (a note ``[^1]: @key.`` too) is an example list, after which
-``@key`` anywhere is an example reference, not a citation; ``[@key](url)``, ``[@key]{.class}``
-and ``[@key][label]`` are links or spans, not citations.
+Pandoc's own quirks are kept, because the citations must be the ones pandoc renders. The reading
+is that of `PANDOC_READER`, the dialect briefkit renders with: pandoc's ``markdown`` without
+example lists, so a note ``[^1]: @key.`` cites ``key`` as an author would expect (with example
+lists on, pandoc would read it as an example list item). ``[@key](url)``, ``[@key]{.class}`` and
+``[@key][label]`` are links or spans, not citations.
 
 Known limits: a note called twice contributes its citations once (pandoc repeats them); metadata
 fields other than ``summary`` are not read; a table is read row by row, each row one paragraph;
@@ -38,6 +39,8 @@ from typing import Any
 from .errors import InputError
 from .frontmatter import FrontMatter, split_front_matter
 from .model import Span, Status
+
+PANDOC_READER = "markdown-example_lists"  # the pandoc reading this module reproduces
 
 MAX_BRIEF_BYTES = 5 * 1024 * 1024
 SKIPPED_DIV_CLASSES = frozenset({"series-blurb", "unchecked"})
@@ -346,6 +349,10 @@ class _Ctx:
     checked: bool = True
     in_list: bool = False
     in_div: bool = False
+    depth: int = 0  # how many containers deep; beyond _MAX_DEPTH a container is read as text
+
+
+_MAX_DEPTH = 40
 
 
 _BLANK_RE = re.compile(r"[ \t]*$")
@@ -409,6 +416,8 @@ class _BlockScanner:
         self.refs: set[str] = set()
         self.examples: set[str] = set()  # labels of example list items, "(@label)"
         self._raw_lines: set[int] = set()
+        self._syntax = _Syntax(text)  # code spans in table cells
+        self._misses: dict[tuple[int, str], tuple[list[_Seg], int]] = {}
         self._quote_ids = iter(quote_ids)
         self._handlers = (
             self._fenced_code, self._bullet_item, self._fenced_div, self._heading,
@@ -416,6 +425,9 @@ class _BlockScanner:
             self._block_quote, self._hrule, self._ordered_item, self._definitions,
             self._note_definition, self._reference, self._paragraph,
         )
+        containers = {self._bullet_item, self._fenced_div, self._block_quote, self._ordered_item,
+                      self._definitions, self._note_definition}
+        self._leaf_handlers = tuple(h for h in self._handlers if h not in containers)
 
     def parse(self, lines: list[_Seg], ctx: _Ctx) -> list[_Item]:
         """The prose items of ``lines`` (a list this call may rewrite) in reading order."""
@@ -425,7 +437,8 @@ class _BlockScanner:
             if self._blank(lines[i]):
                 i += 1
                 continue
-            for handler in self._handlers:
+            handlers = self._handlers if ctx.depth < _MAX_DEPTH else self._leaf_handlers
+            for handler in handlers:
                 nxt = handler(lines, i, ctx, out)
                 if nxt is not None:
                     i = nxt
@@ -475,6 +488,8 @@ class _BlockScanner:
         if match is None or (match.group(2) and self._match(_HRULE_RE, seg)):
             return None
         label, delim, spaces = match.group(3), match.group(4), match.group(6)
+        if (label or match.group(5) or "").startswith("@"):
+            return None  # example lists are off in the house reader: "@key." cites
         initial = label is not None and label.isupper() and (len(label) == 1 or label in "IVXLCDM")
         if initial and delim == "." and len(spaces) < 2 and match.end() < seg[1]:
             return None  # an initial such as "A. Smith", not a list
@@ -506,13 +521,28 @@ class _BlockScanner:
             return None
         fence = match.group(1)
         closing = re.compile(rf" {{0,3}}{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
-        for j in range(i + 1, len(lines)):
-            if self._match(closing, lines[j]):
-                if _RAW_ATTR_RE.fullmatch(match.group(2)) and ctx.checked:
-                    self._raw(lines[i], f"block ({match.group(2)})")
-                out.append(None)
-                return j + 1
-        return None  # never closed: pandoc reads the line as text
+        j = self._first_line(lines, i + 1, fence, lambda seg: bool(self._match(closing, seg)))
+        if j is None:
+            return None  # never closed: pandoc reads the line as text
+        if _RAW_ATTR_RE.fullmatch(match.group(2)) and ctx.checked:
+            self._raw(lines[i], f"block ({match.group(2)})")
+        out.append(None)
+        return j + 1
+
+    def _first_line(self, lines: list[_Seg], start: int, key: str,
+                    found: Callable[[_Seg], bool]) -> int | None:
+        """The index of the first line from ``start`` on for which ``found`` holds.
+
+        A miss is remembered under ``key`` for this list of lines, so that many unclosed fences
+        or comments cost one pass, not one pass each.
+        """
+        entry = self._misses.get((id(lines), key))
+        missing_from = entry[1] if entry is not None and entry[0] is lines else len(lines) + 1
+        for j in range(start, min(missing_from, len(lines))):
+            if found(lines[j]):
+                return j
+        self._misses[(id(lines), key)] = (lines, min(start, missing_from))
+        return None
 
     def _bullet_item(self, lines: list[_Seg], i: int, ctx: _Ctx, out: list[_Item]) -> int | None:
         match = self._list_marker(lines[i])
@@ -541,7 +571,7 @@ class _BlockScanner:
             item.append(self._dedent(lines[j], indent))
             j += 1
         j = self._list_continuations(lines, j, indent, ctx, item)
-        out.extend(self.parse(item, replace(ctx, in_list=True)))
+        out.extend(self.parse(item, replace(ctx, in_list=True, depth=ctx.depth + 1)))
         return j
 
     def _list_continuations(self, lines: list[_Seg], j: int, indent: int, ctx: _Ctx,
@@ -574,7 +604,8 @@ class _BlockScanner:
         if end is None:
             return None
         skipped = bool(_classes(match.group(1)) & SKIPPED_DIV_CLASSES)
-        inner = replace(ctx, in_div=True, checked=ctx.checked and not skipped)
+        inner = replace(ctx, in_div=True, checked=ctx.checked and not skipped,
+                        depth=ctx.depth + 1)
         out.append(None)
         out.extend(self.parse(lines[i + 1 : end], inner))
         out.append(None)
@@ -629,10 +660,9 @@ class _BlockScanner:
         out.append(None)
         if name in _VERBATIM_TAGS and not match.group(1):
             closer = re.compile(rf"</{name}\s*>", re.IGNORECASE)
-            for j in range(i, len(lines)):
-                if closer.search(self.text, *lines[j]):
-                    return j + 1
-            return len(lines)
+            j = self._first_line(lines, i, f"</{name}>",
+                                 lambda seg: bool(closer.search(self.text, *seg)))
+            return len(lines) if j is None else j + 1
         tag_end = self.text.find(">", match.end(), end)
         if tag_end < 0 or self._blank((tag_end + 1, end)):
             return i + 1
@@ -641,15 +671,21 @@ class _BlockScanner:
 
     def _comment(self, lines: list[_Seg], i: int) -> int | None:
         first = self.text.find("<!--", *lines[i]) + 4
-        for j in range(i, len(lines)):
-            start, end = lines[j]
-            close = self.text.find("-->", first if j == i else start, end)
-            if close >= 0:
-                if self._blank((close + 3, end)):
-                    return j + 1
-                lines[j] = (close + 3, end)
-                return j
-        return None  # never closed: pandoc reads it as text
+        close = self.text.find("-->", first, lines[i][1])
+        j = i
+        if close < 0:
+            found = self._first_line(lines, i + 1, "-->", self._closes_comment)
+            if found is None:
+                return None  # never closed: pandoc reads it as text
+            j, close = found, self.text.find("-->", *lines[found])
+        end = lines[j][1]
+        if self._blank((close + 3, end)):
+            return j + 1
+        lines[j] = (close + 3, end)
+        return j
+
+    def _closes_comment(self, seg: _Seg) -> bool:
+        return self.text.find("-->", *seg) >= 0
 
     def _table(self, lines: list[_Seg], i: int, ctx: _Ctx, out: list[_Item]) -> int | None:
         seg = lines[i]
@@ -717,7 +753,7 @@ class _BlockScanner:
             if char == "\\":
                 pos += 1
             elif char == "`":
-                close = _code_end(text, match.start(), end)
+                close = self._syntax.code_end(match.start(), end)
                 pos = close if close is not None else pos
             else:
                 cells.append(_trim(text, cell, match.start()))
@@ -766,13 +802,13 @@ class _BlockScanner:
         begin = self._match(_TEX_BEGIN_RE, lines[i])
         if begin is not None:
             ending = f"\\end{{{begin.group(1)}}}"
-            for j in range(i, len(lines)):
-                if self.text.find(ending, *lines[j]) >= 0:
-                    if ctx.checked:
-                        self._raw(lines[i], f"TeX \\begin{{{begin.group(1)}}}")
-                    out.append(None)
-                    return j + 1
-            return None
+            j = self._first_line(lines, i, ending, lambda seg: self.text.find(ending, *seg) >= 0)
+            if j is None:
+                return None
+            if ctx.checked:
+                self._raw(lines[i], f"TeX \\begin{{{begin.group(1)}}}")
+            out.append(None)
+            return j + 1
         if self._match(_TEX_LINE_RE, lines[i]) is None:
             return None
         if ctx.checked:
@@ -814,7 +850,7 @@ class _BlockScanner:
                 break
             j += 1
         quote = ctx.quote if ctx.quote >= 0 else next(self._quote_ids)
-        out.extend(self.parse(inner, replace(ctx, quote=quote)))
+        out.extend(self.parse(inner, replace(ctx, quote=quote, depth=ctx.depth + 1)))
         return j
 
     def _hrule(self, lines: list[_Seg], i: int, ctx: _Ctx, out: list[_Item]) -> int | None:
@@ -834,7 +870,7 @@ class _BlockScanner:
             assert marker is not None
             body = [(marker.end(), lines[j][1])]
             j = self._definition_body(lines, j + 1, ctx, body)
-            out.extend(self.parse(body, ctx))
+            out.extend(self.parse(body, replace(ctx, depth=ctx.depth + 1)))
             j_next = self._definition_marker(lines, j)
             if j_next is None:
                 return j
@@ -892,7 +928,8 @@ class _BlockScanner:
             body.extend((s, s) for s, _ in lines[j:k])
             body.append(self._dedent(lines[k], 4))
             j = self._note_lines(lines, k + 1, body)
-        self.notes[match.group(1)] = self.parse(body, _Ctx(checked=ctx.checked))
+        self.notes[match.group(1)] = self.parse(body, _Ctx(checked=ctx.checked,
+                                                           depth=ctx.depth + 1))
         return j
 
     def _note_lines(self, lines: list[_Seg], j: int, body: list[_Seg]) -> int:
@@ -942,10 +979,7 @@ class _BlockScanner:
         opened = text.rfind("<!--")
         if opened < 0 or text.find("-->", opened + 4) >= 0:
             return None
-        for k in range(j, len(lines)):
-            if self.text.find("-->", *lines[k]) >= 0:
-                return k
-        return None
+        return self._first_line(lines, j, "-->", self._closes_comment)
 
 
 def _classes(attributes: str) -> set[str]:
@@ -1006,335 +1040,369 @@ class _CiteItem:
     textual: bool = False
 
 
-def _code_end(src: str, j: int, b: int) -> int | None:
-    """The end of the code span opening at ``j`` (a run of backticks), or None if unclosed."""
-    run = j
-    while run < b and src[run] == "`":
-        run += 1
-    size = run - j
-    pos = run
-    while (found := src.find("`" * size, pos, b)) >= 0:
-        stop = found
-        while stop < b and src[stop] == "`":
-            stop += 1
-        if stop - found == size:
-            return stop
-        pos = stop
-    return None
+class _Syntax:
+    """The inline syntax of one paragraph's text, with the lookups it needs computed once.
 
+    Matching brackets and code spans are found in one pass over the text, so that text full of
+    unbalanced brackets or backticks costs linear time, not quadratic or worse.
+    """
 
-def _backtick_run(src: str, j: int, b: int) -> int:
-    while j < b and src[j] == "`":
-        j += 1
-    return j
+    def __init__(self, src: str) -> None:
+        self.src = src
+        self._pairs: dict[str, dict[int, int | None]] = {}
+        self._runs: dict[int, list[int]] | None = None
+        self._no_comment_end: dict[int, int] = {}  # range end -> from where "-->" is missing
+        self._closers: dict[str, set[int]] = {}
 
+    def code_end(self, j: int, b: int) -> int | None:
+        """The end of the code span opening at ``j`` (a run of backticks), or None if unclosed."""
+        run = self.backtick_run(j, b)
+        size = run - j
+        if self._runs is None:
+            self._runs = {}
+            for match in re.finditer("`+", self.src):
+                self._runs.setdefault(match.end() - match.start(), []).append(match.start())
+        starts = self._runs.get(size, [])
+        k = bisect_left(starts, run)  # the closing run has exactly as many backticks
+        return starts[k] + size if k < len(starts) and starts[k] + size <= b else None
 
-def _angle_end(src: str, j: int, b: int) -> int | None:
-    """The end of an HTML comment, autolink or tag opening at ``j``, or None."""
-    if src.startswith("<!--", j):
-        close = src.find("-->", j + 4, b)
-        return close + 3 if close >= 0 else None
-    match = _AUTOLINK_RE.match(src, j, b) or _TAG_RE.match(src, j, b)
-    return match.end() if match else None
+    def _table(self, opening: str) -> dict[int, int | None]:
+        """Every ``opening`` mark matched to its closing mark in one pass over the text.
 
-
-def _math_end(src: str, j: int, b: int) -> int | None:
-    """The end of TeX math opening at ``j`` with pandoc's rules for ``$``, or None."""
-    if src.startswith("$$", j):
-        close = src.find("$$", j + 2, b)
-        return close + 2 if close > j + 2 else None
-    if j + 1 >= b or src[j + 1].isspace():
-        return None
-    pos = j + 1
-    while (match := _MATH_STOP_RE.search(src, pos, b)) is not None:
-        k = match.start()
-        if src[k] == "\\":
-            pos = k + 2
-            continue
-        if src[k - 1].isspace() or (k + 1 < b and src[k + 1].isdigit()):
-            return None  # "$20 and $30" is not math
-        return k + 1
-    return None
-
-
-def _match_bracket(src: str, j: int, b: int) -> int | None:
-    """The index of the ``]`` closing the ``[`` at ``j`` (code, escapes and tags skipped)."""
-    depth = 0
-    pos = j
-    while (match := _BRACKET_RE.search(src, pos, b)) is not None:
-        k = match.start()
-        char = src[k]
-        if char == "\\":
-            pos = k + 2
-        elif char == "`":
-            pos = _code_end(src, k, b) or k + 1
-        elif char == "<":
-            pos = _angle_end(src, k, b) or k + 1
-        else:
-            depth += 1 if char == "[" else -1
-            if depth == 0:
-                return k
+        ``[`` skips escapes, code spans, comments and tags like pandoc's bracket matching;
+        ``(`` and ``{`` skip escapes only.
+        """
+        table = self._pairs.get(opening)
+        if table is not None:
+            return table
+        table = self._pairs[opening] = {}
+        closing = {"[": "]", "(": ")", "{": "}"}[opening]
+        pattern = _BRACKET_RE if opening == "[" else re.compile(rf"[\\\{opening}\{closing}]")
+        stack: list[int] = []
+        src, end, pos = self.src, len(self.src), 0
+        while (match := pattern.search(src, pos)) is not None:
+            k = match.start()
+            char = src[k]
             pos = k + 1
-    return None
+            if char == "\\":
+                pos = k + 2
+            elif char == "`":
+                pos = self.code_end(k, end) or k + 1
+            elif char == "<":
+                pos = self.angle_end(k, end) or k + 1
+            elif char == opening:
+                stack.append(k)
+                table[k] = None
+            elif stack:
+                table[stack.pop()] = k
+        return table
 
+    def _matching(self, opening: str, j: int, b: int) -> int | None:
+        close = self._table(opening).get(j)
+        return close if close is not None and close < b else None
 
-def _skip_unit(src: str, j: int, b: int) -> int:
-    """The index after one inline unit starting at ``j`` (for scanning inside brackets)."""
-    char = src[j]
-    if char == "\\":
-        return min(j + 2, b)
-    if char == "`":
-        return _code_end(src, j, b) or j + 1
-    if char == "[" or (char == "^" and src.startswith("^[", j)):
-        close = _match_bracket(src, j if char == "[" else j + 1, b)
-        if close is None:
-            return j + 1
-        if close + 1 < b and src[close + 1] == "(":  # a link: its destination is not text
-            return _link_dest_end(src, close + 1, b) or close + 1
-        return close + 1
-    if char == "<":
-        return _angle_end(src, j, b) or j + 1
-    if char == "$":
-        return _math_end(src, j, b) or j + 1
-    if char == "&":
-        entity = _ENTITY_RE.match(src, j, b)
-        return entity.end() if entity else j + 1
-    return j + 1
+    def backtick_run(self, j: int, b: int) -> int:
+        src = self.src
+        while j < b and src[j] == "`":
+            j += 1
+        return j
 
+    def angle_end(self, j: int, b: int) -> int | None:
+        """The end of an HTML comment, autolink or tag opening at ``j``, or None."""
+        src = self.src
+        if src.startswith("<!--", j):
+            missing = self._no_comment_end.get(b, b + 1)
+            close = src.find("-->", j + 4, b) if j + 4 < missing else -1
+            if close < 0:
+                self._no_comment_end[b] = min(missing, j + 4)
+                return None
+            return close + 3
+        match = _AUTOLINK_RE.match(src, j, b) or _TAG_RE.match(src, j, b)
+        return match.end() if match else None
 
-def _spnl(src: str, j: int, b: int) -> int | None:
-    """Skip spaces and at most one line break; None if a blank line follows."""
-    while j < b and src[j] in " \t":
-        j += 1
-    if j < b and src[j] == "\n":
-        j += 1
+    def math_end(self, j: int, b: int) -> int | None:
+        """The end of TeX math opening at ``j`` with pandoc's rules for ``$``, or None."""
+        src = self.src
+        if src.startswith("$$", j):
+            close = src.find("$$", j + 2, b)
+            return close + 2 if close > j + 2 else None
+        if j + 1 >= b or src[j + 1].isspace():
+            return None
+        pos = j + 1
+        while (match := _MATH_STOP_RE.search(src, pos, b)) is not None:
+            k = match.start()
+            if src[k] == "\\":
+                pos = k + 2
+                continue
+            if src[k - 1].isspace() or (k + 1 < b and src[k + 1].isdigit()):
+                return None  # "$20 and $30" is not math
+            return k + 1
+        return None
+
+    def match_bracket(self, j: int, b: int) -> int | None:
+        """The index of the ``]`` closing the ``[`` at ``j`` (code, escapes and tags skipped)."""
+        table = self._table("[")
+        if j in table:
+            return self._matching("[", j, b)
+        return self._scan_bracket(j, b)  # a bracket the whole-text pass saw inside code
+
+    def _scan_bracket(self, j: int, b: int) -> int | None:
+        src = self.src
+        depth = 0
+        pos = j
+        while (match := _BRACKET_RE.search(src, pos, b)) is not None:
+            k = match.start()
+            char = src[k]
+            if char == "\\":
+                pos = k + 2
+            elif char == "`":
+                pos = self.code_end(k, b) or k + 1
+            elif char == "<":
+                pos = self.angle_end(k, b) or k + 1
+            else:
+                depth += 1 if char == "[" else -1
+                if depth == 0:
+                    return k
+                pos = k + 1
+        return None
+
+    def skip_unit(self, j: int, b: int) -> int:
+        """The index after one inline unit starting at ``j`` (for scanning inside brackets)."""
+        src = self.src
+        char = src[j]
+        if char == "\\":
+            return min(j + 2, b)
+        if char == "`":
+            return self.code_end(j, b) or j + 1
+        if char == "[" or (char == "^" and src.startswith("^[", j)):
+            close = self.match_bracket(j if char == "[" else j + 1, b)
+            if close is None:
+                return j + 1
+            if close + 1 < b and src[close + 1] == "(":  # a link: its destination is not text
+                return self.link_dest_end(close + 1, b) or close + 1
+            return close + 1
+        if char == "<":
+            return self.angle_end(j, b) or j + 1
+        if char == "$":
+            return self.math_end(j, b) or j + 1
+        if char == "&":
+            entity = _ENTITY_RE.match(src, j, b)
+            return entity.end() if entity else j + 1
+        return j + 1
+
+    def spnl(self, j: int, b: int) -> int | None:
+        """Skip spaces and at most one line break; None if a blank line follows."""
+        src = self.src
         while j < b and src[j] in " \t":
             j += 1
         if j < b and src[j] == "\n":
-            return None
-    return j
-
-
-def _cite_allowed(src: str, p: int) -> bool:
-    """Whether a citation may start at ``p``: pandoc wants it not to follow a word."""
-    if p == 0:
-        return True
-    prev = src[p - 1]
-    if prev.isalnum():
-        return False
-    if prev == ".":
-        q = p - 1
-        while q >= 0 and src[q] == ".":
-            q -= 1
-        dots = p - 1 - q
-        if q >= 0 and src[q] == "\\":
-            dots -= 1  # an escaped dot is not part of a word
-        return dots % 3 == 0  # "..." is an ellipsis, not the end of a word
-    if prev in "*_":
-        return not _closes_emphasis(src, p - 1)
-    return True
-
-
-def _closes_emphasis(src: str, q: int) -> bool:
-    """Whether the run of ``*`` or ``_`` ending at ``q`` closes emphasis, reading left to right
-    as pandoc does: a run not followed by a space opens, the next run closes."""
-    char = src[q]
-    opened = False
-    for match in re.finditer(rf"\{char}+", src[: q + 1]):
-        start, end = match.span()
-        before = src[start - 1] if start else " "
-        after = src[end] if end < len(src) else " "
-        if before == "\\":
-            continue
-        if opened:
-            if char == "_" and after.isalnum():
-                continue
-            if end == q + 1:
-                return True
-            opened = False
-        elif not after.isspace() and (char == "*" or not before.isalnum()):
-            opened = end != q + 1
-    return False
-
-
-def _key(src: str, i: int, b: int) -> tuple[str, int] | None:
-    """The citation key starting at ``i`` (just after ``@``) and where it ends."""
-    if i >= b:
-        return None
-    if src[i] != "{":
-        match = _KEY_RE.match(src, i, b)
-        return (match.group(), match.end()) if match else None
-    depth = 0
-    for k in range(i, b):
-        char = src[k]
-        if char.isspace():
-            return None
-        if char in "{}":
-            depth += 1 if char == "{" else -1
-            if depth == 0:
-                return src[i + 1 : k], k + 1
-    return None
-
-
-def _key_at(src: str, j: int, b: int, *,
-            after: Collection[int] = ()) -> tuple[bool, str, int, int] | None:
-    """A citation key written at ``j`` (``@key`` or ``-@key``): (suppress, key, start, end).
-
-    ``after`` holds the positions just after earlier citations, where a new one may start.
-    """
-    if j >= b:
-        return None
-    suppress = src[j] == "-"
-    at = j + 1 if suppress else j
-    if at >= b or src[at] != "@" or not (j in after or _cite_allowed(src, j)):
-        return None
-    found = _key(src, at + 1, b)
-    if found is None:
-        return None
-    return suppress, found[0], j, found[1]
-
-
-def _cite_item(src: str, j: int, b: int) -> _CiteItem | None:
-    """Parse ``prefix @key suffix`` up to ``;`` or ``]``; None if it is not a citation."""
-    start = j
-    found = None
-    while found is None:
-        match = _UNIT_RE.search(src, j, b)
-        if match is None:
-            return None
-        j = match.start()
-        char = src[j]
-        if char == ";":
-            return None
-        if char == "]":
-            # pandoc's prefix ends at a "]" that a key follows directly: "[see]@key]"
-            found = _key_at(src, j + 1, b, after=(j + 1,))
-            if found is None:
+            j += 1
+            while j < b and src[j] in " \t":
+                j += 1
+            if j < b and src[j] == "\n":
                 return None
-            break
-        if char in "@-":
-            found = _key_at(src, j, b)
-        if found is None:
-            j = _skip_unit(src, j, b)
-    assert found is not None
-    suppress, key, key_start, key_end = found
-    end = _suffix_end(src, key_end, b)
-    if end is None:
-        return None
-    return _CiteItem((start, j), key, (key_start, key_end), (key_end, end), suppress)
+        return j
 
-
-def _suffix_end(src: str, j: int, b: int) -> int | None:
-    """The index of the ``;`` or ``]`` ending a citation suffix that starts at ``j``."""
-    while (match := _SUFFIX_RE.search(src, j, b)) is not None:
-        j = match.start()
-        if src[j] in ";]":
-            return j
-        j = _skip_unit(src, j, b)
-    return None
-
-
-def _cite_list(src: str, j: int, b: int) -> tuple[list[_CiteItem], int] | None:
-    """Parse citations separated by ``;``; returns them and the index of the closing ``]``."""
-    items: list[_CiteItem] = []
-    while True:
-        item = _cite_item(src, j, b)
-        if item is None:
-            return None
-        items.append(item)
-        j = item.suffix[1]
-        if src[j] == "]":
-            return items, j
-        nxt = _spnl(src, j + 1, b)
-        if nxt is None:
-            return None
-        j = nxt
-
-
-def _not_link(src: str, end: int, b: int) -> bool:
-    """Whether a bracket ending before ``end`` stays a citation (or note): it does not when
-    a link destination, attributes or a reference label follow it directly."""
-    if end >= b:
+    def cite_allowed(self, p: int) -> bool:
+        """Whether a citation may start at ``p``: pandoc wants it not to follow a word."""
+        src = self.src
+        if p == 0:
+            return True
+        prev = src[p - 1]
+        if prev.isalnum():
+            return False
+        if prev == ".":
+            q = p - 1
+            while q >= 0 and src[q] == ".":
+                q -= 1
+            dots = p - 1 - q
+            if q >= 0 and src[q] == "\\":
+                dots -= 1  # an escaped dot is not part of a word
+            return dots % 3 == 0  # "..." is an ellipsis, not the end of a word
+        if prev in "*_":
+            return not self.closes_emphasis(p - 1)
         return True
-    char = src[end]
-    if char == "(":
-        return _link_dest_end(src, end, b) is None
-    if char == "{":
-        return _ATTRS_RE.match(src, end, b) is None
-    if char == "[":
-        return src.startswith("[^", end) or _match_bracket(src, end, b) is None
-    return True
 
+    def closes_emphasis(self, q: int) -> bool:
+        """Whether the run of ``*`` or ``_`` ending at ``q`` closes emphasis."""
+        char = self.src[q]
+        if char not in self._closers:
+            self._closers[char] = self._emphasis_closers(char)
+        return q + 1 in self._closers[char]
 
-def _cite_group(src: str, j: int, b: int) -> tuple[list[_CiteItem], int] | None:
-    """Parse a bracketed citation ``[see @a, p. 3; @b]`` at ``j``; returns items and its end."""
-    start = _spnl(src, j + 1, b)
-    if start is None:
-        return None
-    parsed = _cite_list(src, start, b)
-    if parsed is None or not _not_link(src, parsed[1] + 1, b):
-        return None
-    return parsed[0], parsed[1] + 1
+    def _emphasis_closers(self, char: str) -> set[int]:
+        """Where runs of ``char`` that close emphasis end, reading left to right as pandoc does:
+        a run not followed by a space opens, the next run closes."""
+        src = self.src
+        closers: set[int] = set()
+        opened = False
+        for match in re.finditer(rf"\{char}+", src):
+            start, end = match.span()
+            before = src[start - 1] if start else " "
+            after = src[end] if end < len(src) else " "
+            if before == "\\" or (opened and char == "_" and after.isalnum()):
+                continue
+            if opened:
+                closers.add(end)
+                opened = False
+            else:
+                opened = not after.isspace() and (char == "*" or not before.isalnum())
+        return closers
 
-
-def _bareloc(src: str, j: int, b: int) -> tuple[tuple[int, int], list[_CiteItem], int] | None:
-    """Parse the locator of ``@key [p. 3]`` at ``j``: (suffix range, more items, end)."""
-    if src.startswith("[^", j):
-        return None
-    k = _suffix_end(src, j + 1, b)
-    if k is None:
-        return None
-    suffix = (j + 1, k)
-    items: list[_CiteItem] = []
-    if src[k] == ";":
-        start = _spnl(src, k + 1, b)
-        parsed = _cite_list(src, start, b) if start is not None else None
-        if parsed is None:
+    def key(self, i: int, b: int) -> tuple[str, int] | None:
+        """The citation key starting at ``i`` (just after ``@``) and where it ends."""
+        src = self.src
+        if i >= b:
             return None
-        items, k = parsed
-    after = src[k + 1 : k + 2]
-    if after in ("[", "(") or (after == "{" and _ATTRS_RE.match(src, k + 1, b)):
-        return None  # pandoc refuses a locator followed by anything like a link
-    return suffix, items, k + 1
-
-
-def _link_dest_end(src: str, j: int, b: int) -> int | None:
-    """The end of a link destination ``(url "title")`` opening at ``j``, or None."""
-    depth = 0
-    k = j
-    while k < b:
-        char = src[k]
-        if char == "\\":
-            k += 2
-            continue
-        if char == "\n" and k + 1 < b and src[k + 1] == "\n":
-            return None
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return k + 1
-        k += 1
-    return None
-
-
-def _tex_end(src: str, k: int, b: int) -> int:
-    """Skip the ``[...]`` and ``{...}`` arguments of a TeX command ending at ``k``."""
-    while k < b and src[k] in "[{":
-        close = "]" if src[k] == "[" else "}"
+        if src[i] != "{":
+            match = _KEY_RE.match(src, i, b)
+            return (match.group(), match.end()) if match else None
         depth = 0
-        for m in range(k, b):
-            if src[m] == src[k]:
-                depth += 1
-            elif src[m] == close:
-                depth -= 1
+        for k in range(i, b):
+            char = src[k]
+            if char.isspace():
+                return None
+            if char in "{}":
+                depth += 1 if char == "{" else -1
                 if depth == 0:
-                    k = m + 1
-                    break
-        else:
-            return k
-    return k
+                    return src[i + 1 : k], k + 1
+        return None
+
+    def key_at(self, j: int, b: int, *,
+                after: Collection[int] = ()) -> tuple[bool, str, int, int] | None:
+        """A citation key written at ``j`` (``@key`` or ``-@key``): (suppress, key, start, end).
+
+        ``after`` holds the positions just after earlier citations, where a new one may start.
+        """
+        src = self.src
+        if j >= b:
+            return None
+        suppress = src[j] == "-"
+        at = j + 1 if suppress else j
+        if at >= b or src[at] != "@" or not (j in after or self.cite_allowed(j)):
+            return None
+        found = self.key(at + 1, b)
+        if found is None:
+            return None
+        return suppress, found[0], j, found[1]
+
+    def cite_item(self, j: int, b: int) -> _CiteItem | None:
+        """Parse ``prefix @key suffix`` up to ``;`` or ``]``; None if it is not a citation."""
+        src = self.src
+        start = j
+        found = None
+        while found is None:
+            match = _UNIT_RE.search(src, j, b)
+            if match is None:
+                return None
+            j = match.start()
+            char = src[j]
+            if char == ";":
+                return None
+            if char == "]":
+                # pandoc's prefix ends at a "]" that a key follows directly: "[see]@key]"
+                found = self.key_at(j + 1, b, after=(j + 1,))
+                if found is None:
+                    return None
+                break
+            if char in "@-":
+                found = self.key_at(j, b)
+            if found is None:
+                j = self.skip_unit(j, b)
+        assert found is not None
+        suppress, key, key_start, key_end = found
+        end = self.suffix_end(key_end, b)
+        if end is None:
+            return None
+        return _CiteItem((start, j), key, (key_start, key_end), (key_end, end), suppress)
+
+    def suffix_end(self, j: int, b: int) -> int | None:
+        """The index of the ``;`` or ``]`` ending a citation suffix that starts at ``j``."""
+        src = self.src
+        while (match := _SUFFIX_RE.search(src, j, b)) is not None:
+            j = match.start()
+            if src[j] in ";]":
+                return j
+            j = self.skip_unit(j, b)
+        return None
+
+    def cite_list(self, j: int, b: int) -> tuple[list[_CiteItem], int] | None:
+        """Parse citations separated by ``;``; returns them and the index of the closing ``]``."""
+        src = self.src
+        items: list[_CiteItem] = []
+        while True:
+            item = self.cite_item(j, b)
+            if item is None:
+                return None
+            items.append(item)
+            j = item.suffix[1]
+            if src[j] == "]":
+                return items, j
+            nxt = self.spnl(j + 1, b)
+            if nxt is None:
+                return None
+            j = nxt
+
+    def not_link(self, end: int, b: int) -> bool:
+        """Whether a bracket ending before ``end`` stays a citation (or note): it does not when
+        a link destination, attributes or a reference label follow it directly."""
+        src = self.src
+        if end >= b:
+            return True
+        char = src[end]
+        if char == "(":
+            return self.link_dest_end(end, b) is None
+        if char == "{":
+            return _ATTRS_RE.match(src, end, b) is None
+        if char == "[":
+            return src.startswith("[^", end) or self.match_bracket(end, b) is None
+        return True
+
+    def cite_group(self, j: int, b: int) -> tuple[list[_CiteItem], int] | None:
+        """Parse a bracketed citation ``[see @a, p. 3; @b]`` at ``j``; returns items and its end."""
+        if self.match_bracket(j, b) is None:
+            return None  # without a closing bracket nothing can end the group: fail fast
+        start = self.spnl(j + 1, b)
+        if start is None:
+            return None
+        parsed = self.cite_list(start, b)
+        if parsed is None or not self.not_link(parsed[1] + 1, b):
+            return None
+        return parsed[0], parsed[1] + 1
+
+    def bareloc(self, j: int, b: int) -> tuple[tuple[int, int], list[_CiteItem], int] | None:
+        """Parse the locator of ``@key [p. 3]`` at ``j``: (suffix range, more items, end)."""
+        src = self.src
+        if src.startswith("[^", j) or self.match_bracket(j, b) is None:
+            return None
+        k = self.suffix_end(j + 1, b)
+        if k is None:
+            return None
+        suffix = (j + 1, k)
+        items: list[_CiteItem] = []
+        if src[k] == ";":
+            start = self.spnl(k + 1, b)
+            parsed = self.cite_list(start, b) if start is not None else None
+            if parsed is None:
+                return None
+            items, k = parsed
+        if src[k + 1 : k + 2] in ("[", "(", "{"):
+            return None  # pandoc refuses a locator followed by anything like a link
+        return suffix, items, k + 1
+
+    def link_dest_end(self, j: int, b: int) -> int | None:
+        """The end of a link destination ``(url "title")`` opening at ``j``, or None."""
+        close = self._matching("(", j, b)
+        return close + 1 if close is not None else None
+
+    def tex_end(self, k: int, b: int) -> int:
+        """Skip the ``[...]`` and ``{...}`` arguments of a TeX command ending at ``k``."""
+        while k < b and self.src[k] in "[{":
+            close = self._matching(self.src[k], k, b)
+            if close is None:
+                return k
+            k = close + 1
+        return k
 
 
 def _squash(text: str) -> str:
@@ -1364,7 +1432,7 @@ class _Inline:
 
     def __init__(self, src: str, vmap: array[int], *, lines: _LineIndex,
                  notes: Mapping[str, object], refs: set[str], examples: set[str],
-                 note: str | None, inline_ids: Iterable[int]) -> None:
+                 note: str | None, inline_ids: Iterable[int], note_depth: int = 0) -> None:
         self.src = src
         self.vmap = vmap
         self.lines = lines
@@ -1372,7 +1440,9 @@ class _Inline:
         self.refs = refs
         self.examples = examples
         self.note = note
+        self.note_depth = note_depth  # how many inline notes this text is nested in
         self.inline_ids = iter(inline_ids)
+        self.syntax = _Syntax(src)
         self.chunks: list[str] = []
         self.orig = array("l")
         self.virt = array("l")
@@ -1382,6 +1452,7 @@ class _Inline:
         self.n = 0
         self.space = False
         self.silent = 0
+        self.depth = 0
         self._dispatch = {
             "\\": self._backslash, "`": self._code, "*": self._emphasis, "_": self._emphasis,
             "~": self._tilde, "^": self._caret, "[": self._bracket, "!": self._bang,
@@ -1394,6 +1465,16 @@ class _Inline:
 
     def scan(self, a: int, b: int) -> None:
         """Read src[a:b], appending its plain text and events."""
+        if self.depth >= _MAX_DEPTH:
+            self._emit_text(a, b)  # links in links in links...: the rest is read as text
+            return
+        self.depth += 1
+        try:
+            self._scan(a, b)
+        finally:
+            self.depth -= 1
+
+    def _scan(self, a: int, b: int) -> None:
         src = self.src
         i = a
         while i < b:
@@ -1509,14 +1590,14 @@ class _Inline:
             return j + 2
         command = _TEX_CMD_RE.match(self.src, j, b)
         if command is not None:
-            return _tex_end(self.src, command.end(), b)  # raw TeX is not prose
+            return self.syntax.tex_end(command.end(), b)  # raw TeX is not prose
         return self._literal(j)
 
     def _code(self, j: int, b: int) -> int:
-        end = _code_end(self.src, j, b)
+        end = self.syntax.code_end(j, b)
         if end is None:
             return self._literal(j)  # pandoc retries with the rest of the run
-        size = _backtick_run(self.src, j, b) - j
+        size = self.syntax.backtick_run(j, b) - j
         content = self.src[j + size : end - size]
         lead = len(content) - len(content.lstrip())
         trail = len(content.rstrip())
@@ -1551,8 +1632,8 @@ class _Inline:
         if match is not None:
             self.scan(j + 1, match.end() - 1)
             return match.end()
-        if self.src.startswith("^[", j):
-            close = _match_bracket(self.src, j + 1, b)
+        if self.src.startswith("^[", j) and self.note_depth < _MAX_DEPTH:
+            close = self.syntax.match_bracket(j + 1, b)
             # pandoc reads "^[text](url)" as a caret before a link, not as a note
             after = self.src[close + 1 : close + 2] if close is not None else ""
             if close is not None and after not in ("(", "[") and (
@@ -1569,7 +1650,7 @@ class _Inline:
             end = self._note_ref(j, b)
             if end is not None:
                 return end
-        group = _cite_group(self.src, j, b)
+        group = self.syntax.cite_group(j, b)
         if group is not None:
             self._unspace()  # "economically [@key]." reads "economically."
             self._citations(group[0], j, group[1], bracketed=True)
@@ -1599,13 +1680,13 @@ class _Inline:
     def _link(self, j: int, b: int) -> int | None:
         """Read a link or span at ``j`` (its text only); None when the bracket is literal."""
         src = self.src
-        close = _match_bracket(src, j, b)
+        close = self.syntax.match_bracket(j, b)
         if close is None:
             return None
         after = close + 1
         end: int | None = None
         if after < b and src[after] == "(":
-            end = _link_dest_end(src, after, b)
+            end = self.syntax.link_dest_end(after, b)
             if end is not None:
                 attrs = _ATTRS_RE.match(src, end, b)
                 end = attrs.end() if attrs else end
@@ -1613,7 +1694,7 @@ class _Inline:
             attrs = _ATTRS_RE.match(src, after, b)
             end = attrs.end() if attrs else None
         elif after < b and src[after] == "[":
-            label_close = _match_bracket(src, after, b)
+            label_close = self.syntax.match_bracket(after, b)
             if label_close is None:
                 return None
             label = src[after + 1 : label_close] or src[j + 1 : close]
@@ -1637,11 +1718,11 @@ class _Inline:
         if autolink is not None:
             self._emit_text(autolink.start(1), autolink.end(1))
             return autolink.end()
-        end = _angle_end(src, j, b)
+        end = self.syntax.angle_end(j, b)
         return end if end is not None else self._literal(j)
 
     def _dollar(self, j: int, b: int) -> int:
-        end = _math_end(self.src, j, b)
+        end = self.syntax.math_end(j, b)
         if end is None:
             return self._literal(j)
         self._emit_text(j, end)
@@ -1661,8 +1742,8 @@ class _Inline:
         src = self.src
         ends = self.cite_ends
         suppress = (j > 0 and src[j - 1] == "-" and src[j - 2 : j - 1] != "-"  # "--" is a dash
-                    and (j - 1 in ends or _cite_allowed(src, j - 1)))
-        found = _key_at(src, j - 1 if suppress else j, b, after=ends)
+                    and (j - 1 in ends or self.syntax.cite_allowed(j - 1)))
+        found = self.syntax.key_at(j - 1 if suppress else j, b, after=ends)
         if found is None:
             # pandoc reads "@label" as one unit then, so a citation may follow it directly
             label = _EXAMPLE_REF_RE.match(src, j, b)
@@ -1674,13 +1755,13 @@ class _Inline:
         if suppress and not self.silent and self.n and self.virt[-1] == j - 1:
             self._pop_char()
         first = _CiteItem((start, start), key, (start, end), (end, end), suppress, textual=True)
-        nxt = _spnl(src, end, b)
+        nxt = self.syntax.spnl(end, b)
         if nxt is not None and nxt < b and src[nxt] == "[" and not src.startswith("[^", nxt):
-            group = _cite_group(src, nxt, b)
+            group = self.syntax.cite_group(nxt, b)
             if group is not None:
                 self._citations([first, *group[0]], start, group[1], bracketed=False)
                 return group[1]
-            located = _bareloc(src, nxt, b)
+            located = self.syntax.bareloc(nxt, b)
             if located is not None:
                 first = replace(first, suffix=located[0])
                 self._citations([first, *located[1]], start, located[2], bracketed=False)
@@ -1710,6 +1791,7 @@ class _Inline:
             )
             self.events.append(_Event(at=self.n, start=start, end=stop, vstart=j,
                                       citation=citation, bracketed=bracketed))
+            self.cite_ends.add(item.key_range[1])
             self._silent_scan(*item.suffix)
 
 
@@ -1738,43 +1820,29 @@ def _find_quotes(plain: str, opaque: bytearray) -> tuple[list[tuple[int, int]], 
     A top-level single-quoted passage counts only when its closing mark is unambiguous, so
     apostrophes (Mexico’s, ’90s, rock ’n’ roll) never open or close a quotation.
     """
-    found: list[tuple[int, int]] = []
-    unclosed: list[int] = []
-    start = 0
-    while True:
-        quotes, dangling = _scan_quotes(plain, opaque, start)
-        found.extend(quotes)
-        if dangling is None:
-            return found, unclosed
-        unclosed.append(dangling)
-        start = dangling + 1
-
-
-def _scan_quotes(plain: str, opaque: bytearray,
-                 start: int) -> tuple[list[tuple[int, int]], int | None]:
-    found: list[tuple[int, int]] = []
+    pairs: list[tuple[int, int, int]] = []  # opening, closing, enclosing opening or -1
     stack: list[int] = []
-    skip_to = start
-    for match in _MARK_RE.finditer(plain, start):
+    skip_to = 0
+    for match in _MARK_RE.finditer(plain):
         i = match.start()
         if i < skip_to or opaque[i]:
             continue
-        char = plain[i]
-        if char in "‘’'":
-            if not stack:
-                close = _single_close(plain, opaque, i)
-                if close is not None:
-                    found.append((i, close))
-                    skip_to = close + 1
+        if plain[i] in "‘’'":
+            close = _single_close(plain, opaque, i) if not stack else None
+            if close is not None:
+                pairs.append((i, close, -1))
+                skip_to = close + 1
             continue
         action = _double_action(plain, i, bool(stack))
         if action == "open":
             stack.append(i)
         elif action == "close":
             opening = stack.pop()
-            if not stack:
-                found.append((opening, i))
-    return found, (stack[0] if stack else None)
+            pairs.append((opening, i, stack[-1] if stack else -1))
+    # Marks left open are reported; what they would have enclosed stands on its own.
+    unclosed = set(stack)
+    found = sorted((o, c) for o, c, outer in pairs if outer == -1 or outer in unclosed)
+    return found, stack
 
 
 def _double_action(plain: str, i: int, inside: bool) -> str:
@@ -2017,9 +2085,10 @@ class _Reader:
         return "".join(parts), vmap
 
     def _scan(self, src: str, vmap: array[int], a: int, b: int, blocks: _BlockScanner,
-              note: str | None) -> _Inline:
+              note: str | None, note_depth: int = 0) -> _Inline:
         scan = _Inline(src, vmap, lines=self.lines, notes=blocks.notes, refs=blocks.refs,
-                       examples=blocks.examples, note=note, inline_ids=self._inline_ids)
+                       examples=blocks.examples, note=note, inline_ids=self._inline_ids,
+                       note_depth=note_depth)
         scan.scan(a, b)
         return scan
 
@@ -2030,8 +2099,9 @@ class _Reader:
                                checked=checked and item.checked, heading=item.heading)
 
     def _read_text(self, src: str, vmap: array[int], a: int, b: int, blocks: _BlockScanner, *,
-                   note: str | None, checked: bool, heading: bool) -> _Result:
-        scan = self._scan(src, vmap, a, b, blocks, note)
+                   note: str | None, checked: bool, heading: bool,
+                   note_depth: int = 0) -> _Result:
+        scan = self._scan(src, vmap, a, b, blocks, note, note_depth)
         result = _Result()
         called, fresh = self._read_notes(scan, blocks, checked, result)
         result.citations = _expand(scan.events, called, fresh)
@@ -2054,7 +2124,8 @@ class _Reader:
                 continue
             if event.inline is not None:
                 inner = [self._read_text(scan.src, scan.vmap, *event.inline, blocks, note=name,
-                                         checked=checked, heading=False)]
+                                         checked=checked, heading=False,
+                                         note_depth=scan.note_depth + 1)]
             else:
                 inner = self._read_items(blocks.notes[name], blocks, note=name, checked=checked)
             called[name] = self._notes_read[name] = _note_result(inner)
