@@ -65,6 +65,8 @@ def test_every_seed_is_cited_and_verified(workspace: Path) -> None:
     [
         ('NAFTA was "the worst trade deal in our history" [@oneil2017standoff].',
          "quote-mismatch", "the worst trade deal in history"),
+        ('NAFTA was "the worst deal in history" [@oneil2017standoff].',
+         "quote-mismatch", "the worst trade deal in history"),
         ('They trade "$1.7 billion dollars a day of goods" [@sarukhan2014perspectives].',
          "quote-mismatch", "1.4 billion"),
         ('Exporters buy 45 percent of their inputs from the United States [@oneil2017standoff].',

@@ -31,14 +31,12 @@ import copy
 import hashlib
 import io
 import json
-import os
-import subprocess
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import pandoc
 from .errors import ToolError
 from .workspace import atomic_write
 
@@ -221,8 +219,7 @@ def reference_docx(cache_dir: Path, *, header: str, footer: str = "") -> Path:
     ``REFERENCE_VERSION`` and pandoc's version, so a changed look or a new pandoc gets a new file.
     Raises ``ToolError`` when pandoc cannot be run, ``OutputError`` when the cache is not writable.
     """
-    binary = _pandoc_binary()
-    inputs = [REFERENCE_VERSION, _pandoc_version(binary), header, footer]
+    inputs = [REFERENCE_VERSION, pandoc.pandoc_version(), header, footer]
     digest = hashlib.sha256(json.dumps(inputs).encode("utf-8")).hexdigest()[:20]
     target = cache_dir / "docx" / f"reference-{digest}.docx"
     if not target.is_file():
@@ -237,7 +234,7 @@ def build_reference_docx(target: Path, *, header: str, footer: str = "") -> None
     Raises ``ToolError`` when pandoc cannot print its default reference document and
     ``OutputError`` when ``target`` cannot be written.
     """
-    document = _open_default(_default_reference(_pandoc_binary()))
+    document = _open_default(_default_reference())
     _restyle(document.styles)
     for section in document.sections:
         _lay_out(section, header=header, footer=footer)
@@ -246,39 +243,8 @@ def build_reference_docx(target: Path, *, header: str, footer: str = "") -> None
     atomic_write(target, buffer.getvalue())
 
 
-def _pandoc_binary() -> str:
-    # PYPANDOC_PANDOC pins a binary; pypandoc only honours it when it looks valid, and a pinned
-    # binary that fails should be reported, not silently replaced by another pandoc.
-    pinned = os.environ.get("PYPANDOC_PANDOC")
-    if pinned:
-        return pinned
-    import pypandoc
-
-    try:
-        return str(pypandoc.get_pandoc_path())
-    except OSError as exc:
-        raise ToolError("pandoc", f"no pandoc found: {exc}") from exc
-
-
-@lru_cache(maxsize=8)
-def _pandoc_version(binary: str) -> str:
-    output = _run_pandoc(binary, "--version").decode("utf-8", "replace")
-    return output.splitlines()[0].strip() if output.strip() else "unknown"
-
-
-def _default_reference(binary: str) -> bytes:
-    return _run_pandoc(binary, "--print-default-data-file", "reference.docx")
-
-
-def _run_pandoc(binary: str, *arguments: str) -> bytes:
-    try:
-        result = subprocess.run([binary, *arguments], capture_output=True, timeout=60, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ToolError("pandoc", f"cannot run {binary}: {exc}") from exc
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip()
-        raise ToolError("pandoc", message or f"{binary} exited with status {result.returncode}")
-    return result.stdout
+def _default_reference() -> bytes:
+    return pandoc.run(["--print-default-data-file", "reference.docx"]).data
 
 
 def _open_default(data: bytes) -> DocxDocument:

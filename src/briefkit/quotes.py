@@ -638,9 +638,12 @@ def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
 def _difference(segment: Segment, original: str, start: int, end: int) -> QuoteMatch:
     """A mismatch between ``segment`` and the source passage ``original[start:end]``.
 
-    The score is the similarity (0-100) of the quotation and the passage, word keys compared.
+    The score is the similarity (0-100) of the quotation and the passage, word keys compared
+    letter by letter or word by word, whichever is higher: one word dropped from a short
+    quotation costs many letters but only one word.
     """
     from rapidfuzz import fuzz
+    from rapidfuzz.distance import Indel
 
     raw = " ".join(_SIC_NOTE.sub(" ", segment.raw).split())
     quote = _tokens(raw)
@@ -648,7 +651,9 @@ def _difference(segment: Segment, original: str, start: int, end: int) -> QuoteM
                                              start, end))
     if passage:
         start, end = passage[0].start, passage[-1].end
-    score = float(fuzz.ratio(" ".join(t.key for t in quote), " ".join(t.key for t in passage)))
+    keys, found = [t.key for t in quote], [t.key for t in passage]
+    score = max(float(fuzz.ratio(" ".join(keys), " ".join(found))),
+                100.0 * Indel.normalized_similarity(keys, found))
     wording = _wording(original[start:end])
     changes = _changes(quote, passage)
     if not changes:
