@@ -39,7 +39,7 @@ BRIEFKIT = [sys.executable, "-m", "briefkit"]
 
 MONEY = re.compile(r"\$\d[\d,]*(?:\.\d+)? (?:million|billion|trillion)\b")
 PERCENT = re.compile(r"\b\d+(?:\.\d+)? percent\b")
-SENTENCE = re.compile(r"[^.!?\n]{40,400}[.!?]")
+SENTENCE = re.compile(r"(?:(?<=\s)|^)[A-Z][^.!?\n]{40,400}[.!?]", re.MULTILINE)
 WORD = re.compile(r"[A-Za-z]{5,}")
 REPLACEMENTS = ["government", "people", "nation", "country", "freedom", "economy", "history"]
 

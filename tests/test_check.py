@@ -214,6 +214,36 @@ def test_not_utf8_brief_is_checked_with_a_warning(workspace: Path) -> None:
     assert report.summary.verified == 1
 
 
+def test_source_that_is_not_utf8_is_read_and_noted(workspace: Path) -> None:
+    """A Latin-1 source still verifies its quotes, and the report says how it was read."""
+    seed = workspace / "seeds" / "mexico-institute-2021-reset.txt"
+    seed.write_bytes(seed.read_text(encoding="utf-8").encode("cp1252"))
+    report = run_check(workspace, write_brief(
+        workspace, 'A border "chaired by Luis Téllez and Earl Anthony Wayne" '
+        "[@mexicoinstitute2021reset]."))
+    assert problems(report) == []
+    assert report.summary.verified == 1
+    (note,) = report.notes
+    assert note.startswith("seeds/mexico-institute-2021-reset.txt: ")
+
+
+def test_binary_source_is_a_citation_error(workspace: Path) -> None:
+    """A cited source that is a binary file is reported as unreadable, once."""
+    (workspace / "seeds" / "oneil-2017-mexican-standoff.txt").write_bytes(b"\x00\x01\x02" * 50)
+    report = run_check(workspace, write_brief(
+        workspace, 'NAFTA was "the worst trade deal in history" [@oneil2017standoff]. '
+        "Trade reached \\$520 billion [@oneil2017standoff]."))
+    rules = sorted(f.rule for f in problems(report))
+    assert rules == ["citation-source-unreadable", "figure-unchecked", "quote-unchecked"]
+
+
+def test_oversized_brief_is_an_input_error(workspace: Path) -> None:
+    """A 10 MB brief is refused with its size, not read."""
+    (workspace / "briefs" / "huge.md").write_text("word " * 2_100_000, encoding="utf-8")
+    with pytest.raises(InputError, match="MB"):
+        run_check(workspace, "briefs/huge.md")
+
+
 def test_unclosed_quote_is_an_error(workspace: Path) -> None:
     """An opening quotation mark without its closing mark is an error at the mark."""
     finding = only_problem(workspace, 'He said "the worst trade deal [@oneil2017standoff].')
@@ -289,3 +319,17 @@ def test_cli_from_a_subfolder(workspace: Path, monkeypatch: pytest.MonkeyPatch) 
     result = CliRunner().invoke(app, ["check", "what-nafta-built.md", "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["briefs"][0]["path"] == "what-nafta-built.md"
+
+
+def test_progress_is_reported_while_the_corpus_is_prepared(workspace: Path) -> None:
+    """Preparing the corpus index reports progress up to the number of sources."""
+    calls: list[tuple[int, int]] = []
+    brief = write_brief(workspace, 'NAFTA was "the worst trade deal of all" [@oneil2017standoff].')
+    check_briefs(load_workspace(workspace), [workspace / brief],
+                 progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (4, 4)  # the five sources but the cited one, prepared first
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    calls.clear()
+    check_briefs(load_workspace(workspace), [workspace / brief],
+                 progress=lambda done, total: calls.append((done, total)))
+    assert calls == []  # the second run reads the cache

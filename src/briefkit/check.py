@@ -44,7 +44,8 @@ def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
     if not targets:
         diagnostics.extend(bib.unused(cited))
     relative = [_relocate(workspace, d) for d in sorted(diagnostics, key=lambda d: d.line)]
-    return CheckReport(briefs=tuple(reports), bibliography=tuple(relative))
+    return CheckReport(briefs=tuple(reports), bibliography=tuple(relative),
+                       notes=corpus.reading_notes())
 
 
 def brief_paths(workspace: Workspace, targets: Sequence[Path]) -> list[Path]:

@@ -36,7 +36,8 @@ FigureKey = tuple[str, float, str]
 
 _SEPARATOR = "\n\x00\n"  # never inside a run of words, so no match spans two sources
 _RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
-_LONG_WORD = re.compile(r"[^\W\d_]{7,}")  # long enough to be rare; short words are everywhere
+# Long enough to be rare (short words are everywhere); folded text is lower-case Latin-1.
+_LONG_WORD = re.compile(r"[a-z\xdf-\xf6\xf8-\xff]{7,}")
 # Brackets and ellipses stand for source text that the quotation does not reproduce.
 _OMISSIONS = re.compile(r"\[[^\]]*\]|\.\s?\.\s?\.|\u2026")
 
@@ -165,6 +166,11 @@ class Corpus:
         if key not in self._docs:
             self._docs[key] = self._load(key)
         return self._docs[key]
+
+    def reading_notes(self) -> tuple[str, ...]:
+        """How the sources used so far were read, where that was not plain UTF-8 text."""
+        return tuple(f"{doc.relpath}: {note}" for doc in self._docs.values()
+                     if isinstance(doc, SourceDoc) for note in doc.prepared.source.notes)
 
     def find_quote(self, quote: str, *, exclude: Iterable[str] = ()) -> Elsewhere | None:
         """A source, other than those in ``exclude``, where ``quote`` verifies exactly."""
