@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
+from briefkit.workspace import Workspace, load_workspace
+from helpers import make_render_workspace
+
 REPO = Path(__file__).resolve().parents[1]
 WORKSPACE_PARTS = ("references.bib", "seeds", "briefs", "templates")
 
@@ -33,6 +36,14 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / "briefkit.toml").write_text('bibliography = "references.bib"\n', encoding="utf-8")
     monkeypatch.chdir(root)
     return root
+
+
+@pytest.fixture
+def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
+    """A fresh render workspace (the render test briefs); the current directory is its root."""
+    root = make_render_workspace(tmp_path / "ws")
+    monkeypatch.chdir(root)
+    return load_workspace(root)
 
 
 # Property tests draw the same examples on every run, so that a CI result is reproducible;

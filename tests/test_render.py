@@ -30,6 +30,7 @@ from briefkit.errors import (
 )
 from briefkit.render import Edition, citation_options, formats_from, render_brief, typst_source
 from briefkit.workspace import Workspace, load_workspace
+from helpers import make_render_workspace as make_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "render"
@@ -41,15 +42,7 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 pytestmark = pytest.mark.slow
 
 
-def make_workspace(root: Path) -> Path:
-    """A workspace with the repository's bibliography and sources and the render test briefs."""
-    root.mkdir(parents=True)
-    shutil.copy2(REPO / "references.bib", root / "references.bib")
-    shutil.copytree(REPO / "seeds", root / "seeds")
-    shutil.copytree(DATA / "briefs", root / "briefs")
-    shutil.copytree(DATA / "figures", root / "figures")
-    (root / "briefkit.toml").write_text('bibliography = "references.bib"\n', encoding="utf-8")
-    return root
+
 
 
 def write_brief(root: Path, name: str, body: str, **fields: str) -> Path:
@@ -61,14 +54,6 @@ def write_brief(root: Path, name: str, body: str, **fields: str) -> Path:
     path = root / "briefs" / name
     path.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
     return path
-
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    """A fresh render workspace; the current directory is its root."""
-    root = make_workspace(tmp_path / "ws")
-    monkeypatch.chdir(root)
-    return load_workspace(root)
 
 
 @pytest.fixture(scope="module")

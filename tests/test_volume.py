@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from collections import Counter
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from briefkit.cli import app
 from briefkit.errors import InputError, UnknownSeriesError
 from briefkit.volume import prefix_identifiers, render_volume, shift_headings
 from briefkit.workspace import Workspace, load_workspace
+from helpers import make_render_workspace as make_workspace
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "render"
@@ -25,23 +25,7 @@ SERIES = "rebuilding-a-complex-partnership"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def make_workspace(root: Path) -> Path:
-    """A workspace with the repository's bibliography and sources and the render test briefs."""
-    root.mkdir(parents=True)
-    shutil.copy2(REPO / "references.bib", root / "references.bib")
-    shutil.copytree(REPO / "seeds", root / "seeds")
-    shutil.copytree(DATA / "briefs", root / "briefs")
-    shutil.copytree(DATA / "figures", root / "figures")
-    (root / "briefkit.toml").write_text('bibliography = "references.bib"\n', encoding="utf-8")
-    return root
 
-
-@pytest.fixture
-def ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    """A fresh render workspace; the current directory is its root."""
-    root = make_workspace(tmp_path / "ws")
-    monkeypatch.chdir(root)
-    return load_workspace(root)
 
 
 @pytest.fixture(scope="module")

@@ -272,17 +272,22 @@ def list_series() -> None:
     typer.echo(text, nl=False)
 
 
+# Options shared by render and volume.
+FormatsOption = Annotated[
+    str, typer.Option("--to", "-t", metavar="FORMAT", help="pdf, docx, html or all.")
+]
+OutputDirOption = Annotated[
+    Path | None, typer.Option("--output", "-o", metavar="DIR",
+                              help="Folder for the files (default: the workspace's output).")
+]
+
+
 @app.command()
 def render(
     brief: Annotated[Path, typer.Argument(help="The brief to render (Markdown).",
                                           show_default=False)],
-    to: Annotated[
-        str, typer.Option("--to", "-t", metavar="FORMAT", help="pdf, docx, html or all.")
-    ] = "all",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", metavar="DIR",
-                                  help="Folder for the files (default: the workspace's output).")
-    ] = None,
+    to: FormatsOption = "all",
+    output: OutputDirOption = None,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Render without checking quotes and figures first.")
     ] = False,
@@ -332,13 +337,8 @@ def _print_result(workspace: Workspace, outputs: tuple[Path, ...],
 def volume(
     series: Annotated[str, typer.Argument(metavar="SERIES", help="Series id (see `briefkit "
                                           "series`).", show_default=False)],
-    to: Annotated[
-        str, typer.Option("--to", "-t", metavar="FORMAT", help="pdf, docx, html or all.")
-    ] = "all",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", metavar="DIR",
-                                  help="Folder for the files (default: the workspace's output).")
-    ] = None,
+    to: FormatsOption = "all",
+    output: OutputDirOption = None,
 ) -> None:
     """Render all briefs of a series, in series order, as one volume (<series>.<ext>).
 

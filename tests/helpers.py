@@ -1,0 +1,20 @@
+"""Helpers shared by test modules (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RENDER_DATA = REPO / "tests" / "data" / "render"
+
+
+def make_render_workspace(root: Path) -> Path:
+    """A workspace with the repository's bibliography and sources and the render test briefs."""
+    root.mkdir(parents=True)
+    shutil.copy2(REPO / "references.bib", root / "references.bib")
+    shutil.copytree(REPO / "seeds", root / "seeds")
+    shutil.copytree(RENDER_DATA / "briefs", root / "briefs")
+    shutil.copytree(RENDER_DATA / "figures", root / "figures")
+    (root / "briefkit.toml").write_text('bibliography = "references.bib"\n', encoding="utf-8")
+    return root
