@@ -333,3 +333,21 @@ def test_progress_is_reported_while_the_corpus_is_prepared(workspace: Path) -> N
     check_briefs(load_workspace(workspace), [workspace / brief],
                  progress=lambda done, total: calls.append((done, total)))
     assert calls == []  # the second run reads the cache
+
+
+def test_each_citation_covers_the_figures_before_it(workspace: Path) -> None:
+    """Two cited clauses in one sentence are checked against their own sources and passages."""
+    report = run_check(workspace, write_brief(
+        workspace, "Trade rose from around \\$135 billion in 1993 to over \\$520 billion in 2016 "
+        "[@oneil2017standoff], investment fell by 20 percent in 2016 [@oneil2017standoff], "
+        "and bilateral trade reached \\$584 billion in 2015 [@wilson2017leveraging]."))
+    assert problems(report) == []
+    sources = [f.source.key for f in report.briefs[0].findings if f.source is not None]
+    assert sources == ["oneil2017standoff"] * 6 + ["wilson2017leveraging"] * 2
+
+
+def test_figures_of_one_claim_must_stand_together(workspace: Path) -> None:
+    """Figures under one citation that the source gives in different places are an error."""
+    finding = only_problem(workspace, "Investment fell by 20 percent while trade reached "
+                           "\\$520 billion [@oneil2017standoff].")
+    assert finding.rule == "figure-not-together"

@@ -16,7 +16,16 @@ from .corpus import Corpus, Elsewhere, Progress, SourceDoc, SourceProblem
 from .document import Brief, Problem, Quotation, Sentence, read_brief
 from .errors import InputError, UsageError
 from .figures import Figure, FigureVerdict, extract_figures, is_attribution_worthy, match_sentence
-from .model import BibDiagnostic, BriefReport, CheckReport, Finding, Kind, SourceRef, Status
+from .model import (
+    BibDiagnostic,
+    BriefReport,
+    CheckReport,
+    Finding,
+    Kind,
+    SourceRef,
+    Span,
+    Status,
+)
 from .quotes import QuoteMatch, match_quote
 from .workspace import Workspace
 
@@ -152,8 +161,7 @@ def _quote_finding(context: _Context, quote: Quotation) -> Finding | None:
     docs = _documents(context.corpus, keys)
     if not docs:
         return _finding(quote, keys, Kind.QUOTE, Status.WARNING, "quote-unchecked",
-                        "quote not checked: no readable source text for "
-                        + ", ".join(keys))
+                        "quote not checked: " + _unusable(context.corpus, keys))
     matches = [(doc, match_quote(quote.plain, doc.prepared.normalized)) for doc in docs]
     for doc, match in matches:
         if match.verdict == "verified":
@@ -198,11 +206,45 @@ def _figure_findings(context: _Context, sentence: Sentence) -> list[Finding]:
     keys = _sentence_keys(context, sentence)
     if not keys:
         return _uncited_figures(context, sentence, figures)
+    findings: list[Finding] = []
+    for group, group_keys in _clauses(context, sentence, figures, keys):
+        findings += _cited_figures(context, sentence, group, group_keys)
+    return findings
+
+
+def _clauses(context: _Context, sentence: Sentence, figures: list[Figure],
+             keys: tuple[str, ...]) -> list[tuple[list[Figure], tuple[str, ...]]]:
+    """The sentence's figures grouped by the citation that follows them.
+
+    "Trade rose to $520 billion [@a], and investment fell 20 percent [@b]." makes two claims,
+    each with its own source; figures after the last citation belong to it. A sentence with one
+    group of citations (or only notes) is one claim.
+    """
+    cited = sorted((c.span.line, c.span.column, c.key) for c in context.brief.citations
+                   if c.note is None and _within(c.span, sentence.span))
+    ends: list[tuple[tuple[int, int], list[str]]] = []
+    places = [(_start(sentence.span_of(f.start, f.end)), f) for f in figures]
+    for line, column, key in cited:
+        if ends and not any(ends[-1][0] < where < (line, column) for where, _ in places):
+            ends[-1][1].append(key)  # no figure between: the same group of citations
+        else:
+            ends.append(((line, column), [key]))
+    if len(ends) < 2:
+        return [(figures, keys)]
+    groups: dict[int, list[Figure]] = {}
+    for where, figure in places:
+        index = next((i for i, (end, _) in enumerate(ends) if where < end), len(ends) - 1)
+        groups.setdefault(index, []).append(figure)
+    return [(group, tuple(dict.fromkeys(ends[i][1]))) for i, group in sorted(groups.items())]
+
+
+def _cited_figures(context: _Context, sentence: Sentence, figures: list[Figure],
+                   keys: tuple[str, ...]) -> list[Finding]:
     docs = _documents(context.corpus, keys)
     if not docs:
+        reason = _unusable(context.corpus, keys)
         return [_figure(sentence, f, keys, Status.WARNING, "figure-unchecked",
-                        "figure not checked: no readable source text for " + ", ".join(keys))
-                for f in figures]
+                        f"figure not checked: {reason}") for f in figures]
     results = [(doc, match_sentence(figures, doc.prepared.figures)) for doc in docs]
     doc, best = max(results, key=lambda pair: _verified_count(pair[1].verdicts))
     if all(v.status == "verified" for v in best.verdicts):
@@ -218,6 +260,15 @@ def _figure_findings(context: _Context, sentence: Sentence) -> list[Finding]:
         else:
             findings.append(_figure_error(sentence, verdict, keys, doc))
     return findings
+
+
+def _within(span: Span, outer: Span) -> bool:
+    return _start(outer) <= _start(span) and (span.end_line, span.end_column) <= (
+        outer.end_line, outer.end_column)
+
+
+def _start(span: Span) -> tuple[int, int]:
+    return (span.line, span.column)
 
 
 def _uncited_figures(context: _Context, sentence: Sentence,
@@ -288,6 +339,13 @@ def _verified_count(verdicts: Iterable[FigureVerdict]) -> int:
 
 
 # Shared helpers --------------------------------------------------------------------------------
+
+
+def _unusable(corpus: Corpus, keys: Iterable[str]) -> str:
+    """Why none of ``keys`` has a source text to check against."""
+    reasons = [doc.message for key in keys
+               if isinstance(doc := corpus.document(key), SourceProblem)]
+    return "; ".join(dict.fromkeys(reasons)) or "no source text"
 
 
 def _documents(corpus: Corpus, keys: Iterable[str]) -> list[SourceDoc]:

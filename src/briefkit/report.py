@@ -98,7 +98,6 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
         "An opening quotation mark has no closing mark in the same paragraph, so the extent of the "
         "quotation is unknown and it was not checked. Close the quotation, or escape a literal "
         "quotation mark.",
-        "warning",
     ),
     "figure-verified": RuleInfo(
         "Figure matches its cited source.",
@@ -117,7 +116,6 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
         "No figure of this value occurs in the cited source. A figure computed from the source "
         "(a sum, a share) cannot be checked: say how it was derived, or cite the work that states "
         "it.",
-        "warning",
     ),
     "figure-not-together": RuleInfo(
         "Figures of one sentence are not together in the cited source.",
@@ -173,13 +171,15 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
     ),
     "brief-encoding": RuleInfo(
         "Brief is not valid UTF-8.",
-        "The brief cannot be decoded as UTF-8, so no position in it can be trusted. Save it as "
-        "UTF-8.",
+        "The brief is not valid UTF-8. It was checked with the undecodable bytes replaced, so "
+        "positions after them may be off; save it as UTF-8.",
+        "warning",
     ),
-    "brief-unreadable": RuleInfo(
-        "Brief cannot be read.",
-        "The brief cannot be opened or its front matter cannot be parsed; nothing in it was "
-        "checked.",
+    "brief-raw-content": RuleInfo(
+        "Brief contains raw HTML or TeX.",
+        "Raw HTML, TeX and raw attribute blocks are read as text unless the workspace sets "
+        "allow_raw = true, so they will not act in the rendered brief.",
+        "warning",
     ),
     "bib-malformed": RuleInfo(
         "Bibliography entry is malformed.",
@@ -204,8 +204,9 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
     ),
     "bib-encoding": RuleInfo(
         "Bibliography is not valid UTF-8.",
-        "The bibliography cannot be decoded as UTF-8. Save it as UTF-8; LaTeX escapes such as "
-        "Pe{\\~n}a remain valid.",
+        "The bibliography is not valid UTF-8; it was read with the undecodable bytes replaced. "
+        "Save it as UTF-8; LaTeX escapes such as Pe{\\~n}a remain valid.",
+        "warning",
     ),
 })
 
