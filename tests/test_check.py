@@ -351,3 +351,53 @@ def test_figures_of_one_claim_must_stand_together(workspace: Path) -> None:
     finding = only_problem(workspace, "Investment fell by 20 percent while trade reached "
                            "\\$520 billion [@oneil2017standoff].")
     assert finding.rule == "figure-not-together"
+
+
+def test_entry_without_file_uses_the_sources_folder(workspace: Path) -> None:
+    """An entry without a file field is read from <sources>/<key>.txt when that exists."""
+    bib = workspace / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8")
+                   + "\n@misc{plain, title = {Plain}}\n@misc{nothing, title = {Nothing}}\n",
+                   encoding="utf-8")
+    (workspace / "seeds" / "plain.txt").write_text("Exports grew by 12 percent in 2020.\n",
+                                                   encoding="utf-8")
+    report = run_check(workspace, write_brief(
+        workspace, "Exports grew by 12 percent in 2020 [@plain]. "
+        'And "words" [@nothing].'))
+    warnings = problems(report)
+    assert [w.rule for w in warnings] == ["quote-unchecked", "citation-no-source"]
+    assert all("seeds/nothing.txt" in w.message for w in warnings)
+    assert report.summary.verified == 2
+
+
+def test_path_flags_override_the_configuration(workspace: Path) -> None:
+    """Global --briefs and --bibliography flags replace the configured paths."""
+    other = workspace / "drafts"
+    other.mkdir()
+    (other / "one.md").write_text('"the worst trade deal in history" [@oneil2017standoff]\n',
+                                  encoding="utf-8")
+    result = CliRunner().invoke(app, ["--briefs", "drafts", "check", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert [b["path"] for b in json.loads(result.output)["briefs"]] == ["drafts/one.md"]
+    missing = CliRunner().invoke(app, ["--bibliography", "none.bib", "check"])
+    assert missing.exit_code == 2
+    assert "none.bib" in missing.stderr
+
+
+def test_workspace_flag_starts_discovery_elsewhere(workspace: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """--workspace finds the workspace from another folder."""
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["--workspace", str(workspace), "check"])
+    assert result.exit_code == 0, result.output
+    assert "2 briefs" in result.output
+
+
+def test_cli_draws_a_progress_bar_on_a_terminal(workspace: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal, preparing the corpus shows a progress bar on stderr."""
+    monkeypatch.setattr("briefkit.cli.is_terminal", lambda stream: stream is not None)
+    brief = write_brief(workspace, 'NAFTA was "the worst trade deal of all" [@oneil2017standoff].')
+    result = CliRunner().invoke(app, ["check", brief])
+    assert result.exit_code == 1
+    assert "Preparing sources" in result.stderr

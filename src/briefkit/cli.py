@@ -35,19 +35,37 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _path_option(flag: str, what: str) -> Any:
+    return typer.Option(flag, metavar="PATH", show_default=False,
+                        help=f"{what} (overrides the workspace configuration).")
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True,
                      help="Show the version and exit."),
     ] = False,
+    workspace: Annotated[
+        Path | None, typer.Option("--workspace", "-w", metavar="DIR", show_default=False,
+                                  help="Find the workspace from DIR, not the current folder.")
+    ] = None,
+    bibliography: Annotated[Path | None, _path_option("--bibliography", "The .bib file")] = None,
+    sources: Annotated[Path | None, _path_option("--sources", "Folder of source texts")] = None,
+    briefs: Annotated[Path | None, _path_option("--briefs", "Folder of briefs")] = None,
+    templates: Annotated[Path | None, _path_option("--templates", "Templates folder")] = None,
+    output: Annotated[Path | None, _path_option("--output-dir", "Folder for rendered files")]
+    = None,
 ) -> None:
     """Scaffold, fact-check and publish policy briefs.
 
     Exit codes: 0 clean, 1 findings at error level, 2 bad usage or bad input,
     3 an external tool (pandoc, typst) failed.
     """
+    ctx.obj = {"start": workspace, "bibliography": bibliography, "sources": sources,
+               "briefs": briefs, "templates": templates, "output": output}
 
 
 def fail(error: BriefkitError) -> NoReturn:
@@ -65,9 +83,11 @@ def handled() -> Iterator[None]:
         fail(error)
 
 
-def workspace_here(**overrides: Path | None) -> Workspace:
-    """The workspace that contains the current directory, with flag overrides applied."""
-    return load_workspace(Path.cwd()).with_overrides(**overrides)
+def workspace_here(ctx: typer.Context) -> Workspace:
+    """The workspace of the current folder (or of --workspace), with the path flags applied."""
+    options = dict(ctx.obj or {})
+    start = options.pop("start", None)
+    return load_workspace(start or Path.cwd()).with_overrides(**options)
 
 
 def is_terminal(stream: object) -> bool:
@@ -78,10 +98,11 @@ def is_terminal(stream: object) -> bool:
 
 @app.command()
 def check(
+    ctx: typer.Context,
     briefs: Annotated[
         list[Path] | None,
         typer.Argument(help="Briefs or folders of briefs to check (default: every brief of "
-                       "the workspace).", show_default=False),
+                       "the workspace).", show_default=False, metavar="BRIEF|DIR"),
     ] = None,
     bib: Annotated[
         Path | None, typer.Option("--bib", help="Bibliography to use instead of the workspace's.")
@@ -99,7 +120,9 @@ def check(
         bool, typer.Option("--verbose", "-v", help="List verified quotes and figures too (text).")
     ] = False,
 ) -> None:
-    """Verify every quote, figure and citation against the source it cites.
+    """Verify quotes, figures and citations against their sources.
+
+    Every quotation and figure of the briefs is compared with the source its citation points at.
 
     Exit 0 when nothing is at error level, 1 when something is (--strict: warnings too),
     2 for bad usage or unreadable input.
@@ -112,7 +135,7 @@ def check(
     with handled():
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
-        workspace = workspace_here()
+        workspace = workspace_here(ctx)
         with _progress_bar("Preparing sources") as progress:
             report = check_briefs(workspace, briefs or [], bibliography=bib, progress=progress)
         color = fmt == "text" and output is None and is_terminal(sys.stdout)
@@ -154,6 +177,7 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 @app.command()
 def new(
+    ctx: typer.Context,
     title: Annotated[
         str | None,
         typer.Argument(help="Title of the brief (asked for on a terminal when left out).",
@@ -202,7 +226,9 @@ def new(
         bool, typer.Option("--force", help="Replace an existing brief (atomically).")
     ] = False,
 ) -> None:
-    """Scaffold a new brief in the house form of a series: briefs/<slug>.md.
+    """Write a new brief in the house form of a series.
+
+    The brief is briefs/<slug>.md, numbered after the briefs already in the series.
 
     Missing answers are asked for on a terminal; without one, a missing title, series or
     author is an error. An existing brief is never replaced without --force.
@@ -211,7 +237,7 @@ def new(
     from .scaffold import BriefRequest, pair_authors, parse_date, plan_brief, write_brief
 
     with handled():
-        workspace = workspace_here()
+        workspace = workspace_here(ctx)
         request = BriefRequest(
             title=title or _answer("Title", "title", "TITLE"),
             series=series or _answer(lambda: f"Series ({_series_ids(workspace)})", "series",
@@ -261,12 +287,15 @@ def _series_ids(workspace: Workspace) -> str:
 
 
 @app.command("series")
-def list_series() -> None:
-    """List the series and their briefs with numbers, dates and titles."""
+def list_series(ctx: typer.Context) -> None:
+    """List the series and their briefs.
+
+    Each series with its briefs' numbers, dates, titles and files.
+    """
     from .series import briefs_in_series, load_all_series, series_listing
 
     with handled():
-        workspace = workspace_here()
+        workspace = workspace_here(ctx)
         text = series_listing(load_all_series(workspace), briefs_in_series(workspace),
                               ws=workspace)
     typer.echo(text, nl=False)
@@ -284,15 +313,18 @@ OutputDirOption = Annotated[
 
 @app.command()
 def render(
+    ctx: typer.Context,
     brief: Annotated[Path, typer.Argument(help="The brief to render (Markdown).",
-                                          show_default=False)],
+                                          show_default=False, metavar="BRIEF")],
     to: FormatsOption = "all",
     output: OutputDirOption = None,
     no_check: Annotated[
         bool, typer.Option("--no-check", help="Render without checking quotes and figures first.")
     ] = False,
 ) -> None:
-    """Render a brief in its series' house style to PDF, DOCX and HTML (<slug>.<ext>).
+    """Render a brief to PDF, DOCX and HTML in house style.
+
+    The files are <slug>.pdf, <slug>.docx and <slug>.html, in the series' house style.
 
     The brief is checked first and not rendered when the check finds errors (exit 1).
     Exit 2 for bad input (unknown citation key, malformed bibliography, image outside the
@@ -301,7 +333,7 @@ def render(
     from .render import formats_from, render_brief
 
     with handled():
-        workspace = workspace_here()
+        workspace = workspace_here(ctx)
         formats = formats_from(to)
         if no_check:
             typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
@@ -335,12 +367,15 @@ def _print_result(workspace: Workspace, outputs: tuple[Path, ...],
 
 @app.command()
 def volume(
+    ctx: typer.Context,
     series: Annotated[str, typer.Argument(metavar="SERIES", help="Series id (see `briefkit "
                                           "series`).", show_default=False)],
     to: FormatsOption = "all",
     output: OutputDirOption = None,
 ) -> None:
-    """Render all briefs of a series, in series order, as one volume (<series>.<ext>).
+    """Render all briefs of a series as one volume.
+
+    The briefs come in series order; the files are <series>.pdf, .docx and .html.
 
     A title page, the contents, one chapter per brief, one bibliography and the institute's
     back matter. Exit 2 for an unknown series, a series without briefs or bad input, 3 when
@@ -350,7 +385,7 @@ def volume(
     from .volume import render_volume
 
     with handled():
-        workspace = workspace_here()
+        workspace = workspace_here(ctx)
         result = render_volume(workspace, series, formats=formats_from(to), output_dir=output)
     _print_result(workspace, result.outputs, result.warnings)
 

@@ -31,6 +31,7 @@ from .workspace import Workspace, contained
 CACHE_VERSION = "4"
 PARALLEL_THRESHOLD = 64  # below this many new sources, worker processes cost more than they save
 Progress = Callable[[int, int], None]
+SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf")
 
 FigureKey = tuple[str, float, str]
 
@@ -233,9 +234,7 @@ class Corpus:
             return SourceProblem(key, "citation-unknown-key", f"unknown key {key!r}")
         specs = entry.file_specs
         if not specs:
-            return SourceProblem(key, "citation-no-source",
-                                 f"entry {key!r} has no file field, so its quotes and figures "
-                                 "cannot be checked", error=False)
+            return self._conventional(key)
         try:
             path = contained(specs[0], self.workspace.root, base=self.bibliography.path.parent)
         except PathEscapeError:
@@ -249,6 +248,22 @@ class Corpus:
             return SourceProblem(key, "citation-source-unreadable",
                                  f"source of {key!r} is not a file: {where}")
         return path
+
+    def _conventional(self, key: str) -> Path | SourceProblem:
+        """An entry without a ``file`` field may have its text at ``<sources>/<key>.<ext>``."""
+        folder = self.workspace.sources
+        for suffix in SOURCE_SUFFIXES:
+            candidate = folder / f"{key}{suffix}"
+            if candidate.is_file():
+                try:
+                    return contained(candidate, self.workspace.root)
+                except PathEscapeError:
+                    break
+        where = self.workspace.relative(folder)
+        return SourceProblem(key, "citation-no-source",
+                             f"entry {key!r} has no file field and no {where}/{key}.txt (or .md, "
+                             ".html, .pdf), so its quotes and figures cannot be checked",
+                             error=False)
 
     def _ensure_index(self) -> _Index:
         if self._index is None:
