@@ -38,8 +38,14 @@ DEFAULT_CORPUS = REPO.parent / "shared" / "corpora" / "presidential-speeches"
 BRIEFKIT = [sys.executable, "-m", "briefkit"]
 
 MONEY = re.compile(r"\$\d[\d,]*(?:\.\d+)? (?:million|billion|trillion)\b")
-PERCENT = re.compile(r"\b\d+(?:\.\d+)? percent\b")
-SENTENCE = re.compile(r"(?:(?<=\s)|^)[A-Z][^.!?\n]{40,400}[.!?]", re.MULTILINE)
+PERCENT = re.compile(r"(?<![\d,./])\d[\d,]*(?:\.\d+)? percent\b")
+SENTENCE = re.compile(r"(?:(?<=\s)|^)[A-Z](?:[^.!?\n]|\.(?=\S)){40,400}[.!?](?=\s|$)",
+                      re.MULTILINE)
+# Amounts as a plain reader would total them, to keep a "wrong" figure from being right
+# in another form ("$6 billion" and "$6,000,000,000").
+AMOUNT = re.compile(r"(\$)?\s?(\d[\d,]*(?:\.\d+)?)(?:\s+(million|billion|trillion))?"
+                    r"(\s?(?:%|percent|per cent))?")
+SCALE = {None: 1, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 WORD = re.compile(r"[A-Za-z]{5,}")
 REPLACEMENTS = ["government", "people", "nation", "country", "freedom", "economy", "history"]
 
@@ -171,7 +177,7 @@ def _figure_claim(rng: random.Random, text: str, key: str, other: tuple[str, str
     if wrong:
         if rng.random() < 0.3:
             cited = other[0]
-            if figure in other[1]:
+            if _amounts(figure) & _amounts(other[1]):
                 return None
         else:
             digits = [i for i, c in enumerate(figure) if c.isdigit()]
@@ -180,9 +186,20 @@ def _figure_claim(rng: random.Random, text: str, key: str, other: tuple[str, str
             if index == digits[0] and new == "0":
                 new = "9"
             figure = figure[:index] + new + figure[index + 1:]
-            if figure in text:
+            if _amounts(figure) & _amounts(text):
                 return None
     return Claim(f"The speech put the amount at {figure} [@{cited}].", wrong, "figure")
+
+
+def _amounts(text: str) -> set[tuple[str, float]]:
+    """The money amounts and percentages of ``text``, by kind and value."""
+    found = set()
+    for match in AMOUNT.finditer(text):
+        dollar, number, scale, percent = match.groups()
+        if dollar or percent:
+            value = float(number.replace(",", "")) * SCALE[scale]
+            found.add(("percent" if percent else "money", round(value, 6)))
+    return found
 
 
 def accuracy(report: dict[str, object], claims: list[Claim]) -> dict[str, int]:
