@@ -604,3 +604,18 @@ def test_metadata_keeps_only_brief_fields() -> None:
     assert data["date"] == "March 2, 2017"
     assert data["house"]["number-label"] == "Policy Brief No. 6"
     assert data["house"]["blurb"].startswith("This policy brief is the sixth of our series")
+
+
+def test_skeleton_prompts_render_with_a_warning(ws: Workspace) -> None:
+    """A fresh skeleton renders, its author prompts visible and counted in a warning."""
+    from briefkit.scaffold import AuthorAnswer, BriefRequest, plan_brief, write_brief
+
+    scaffold = plan_brief(ws, BriefRequest(
+        title="A Fresh Draft", series="rebuilding-a-complex-partnership",
+        authors=(AuthorAnswer("Ana Ruiz", "Fellow"),)))
+    write_brief(scaffold)
+    result = render_brief(ws, scaffold.path, formats=["html"], output_dir=ws.root / "out")
+    (prompts,) = [w for w in result.warnings if "author prompt" in w]
+    assert prompts.startswith("briefs/a-fresh-draft.md: 5 author prompt(s)")
+    page = " ".join(result.outputs[0].read_text(encoding="utf-8").split())
+    assert "Policymakers read this part first." in page

@@ -253,7 +253,7 @@ def new(
         )
         scaffold = plan_brief(workspace, request)
         if scaffold.exists and not force:
-            raise BriefExistsError(scaffold.path)
+            raise BriefExistsError(Path(workspace.relative(scaffold.path)))
         where = workspace.relative(scaffold.path)
         if dry_run:
             typer.echo(f"would write {where}" + (" (replacing it)" if scaffold.exists else ""))

@@ -150,13 +150,19 @@ def read_edition(ws: Workspace, brief: Path) -> Edition:
     sanitize(document)
     check_images(ws, document, path)
     normalise_meta(document)
+    notes = [f"pandoc: {ws.relative(path)}: {w}" for w in warnings]
+    prompts = [d for d in pandoc.find(document["blocks"], "Div") if pandoc.has_class(d, "prompt")]
+    if prompts:
+        # A draft keeps its prompts visible; say so, so that none reaches a final edition.
+        notes.append(f"{ws.relative(path)}: {len(prompts)} author prompt(s) of the skeleton are "
+                     "still in the brief (::: {.prompt} blocks)")
     return Edition(
         name=path.stem,
         document=document,
         series=series,
         bibliographies=tuple(b.path for b in bibliographies),
         date=meta_date(meta.get("date")),
-        warnings=tuple(f"pandoc: {ws.relative(path)}: {w}" for w in warnings),
+        warnings=tuple(notes),
     )
 
 
