@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import hashlib
 import logging
-import pickle
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from pathlib import Path
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
 
+from . import cache
 from .errors import BibliographyError
 from .model import BibDiagnostic, Status
 
@@ -112,16 +112,13 @@ def load_bibliography(path: Path, *, cache_dir: Path | None = None) -> Bibliogra
     except OSError as exc:
         raise BibliographyError(path, f"cannot be read: {exc.strerror or exc}") from exc
     cached = _cache_file(cache_dir, raw) if cache_dir else None
-    if cached is not None and cached.is_file():
-        try:
-            loaded = pickle.loads(cached.read_bytes())
-            if isinstance(loaded, Bibliography) and loaded.path == path:
-                return loaded
-        except (pickle.UnpicklingError, EOFError, AttributeError, TypeError):
-            pass
+    if cached is not None:
+        loaded = cache.load(cached)
+        if isinstance(loaded, Bibliography) and loaded.path == path:
+            return loaded
     bibliography = parse_bibliography(raw, path)
     if cached is not None:
-        _store(cached, bibliography)
+        cache.store(cached, bibliography)
     return bibliography
 
 
@@ -222,13 +219,3 @@ def _cache_file(cache_dir: Path, raw: bytes) -> Path:
     digest = hashlib.sha256(raw + f"bib{CACHE_VERSION}".encode()).hexdigest()[:32]
     return cache_dir / "bib" / f"{digest}.pickle"
 
-
-def _store(target: Path, bibliography: Bibliography) -> None:
-    # The cache is an optimisation: a folder that cannot be written just means no cache.
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_suffix(".tmp")
-        temporary.write_bytes(pickle.dumps(bibliography, protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(target)
-    except OSError:
-        pass

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import re
 from array import array
 from bisect import bisect_right
@@ -20,6 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import cache
 from .bib import Bibliography
 from .errors import BriefkitError, InputError, PathEscapeError
 from .figures import Figure, SentenceMatch, extract_figures, match_sentence
@@ -287,11 +287,11 @@ class _Cache:
     def prepared(self, path: Path) -> Prepared:
         """The prepared form of the file at ``path``, from the cache when its content is known."""
         digest = self.digest(path)
-        stored = self._read(self._source_file(digest))
+        stored = cache.load(self._source_file(digest))
         if isinstance(stored, Prepared):
             return stored
         prepared = prepare(path)
-        self._write(self._source_file(digest), prepared)
+        cache.store(self._source_file(digest), prepared)
         self._save_manifest()
         return prepared
 
@@ -302,12 +302,12 @@ class _Cache:
             repr(sorted(digests.items())).encode() + CACHE_VERSION.encode()
         ).hexdigest()[:32]
         target = self.folder / "index" / f"{signature}.pickle"
-        stored = self._read(target)
+        stored = cache.load(target)
         if isinstance(stored, _Index):
             self._save_manifest()
             return stored
         index = self._build_index(paths, digests, progress)
-        self._write(target, index)
+        cache.store(target, index)
         self._save_manifest()
         return index
 
@@ -316,7 +316,7 @@ class _Cache:
         summaries: dict[str, _Summary | None] = {}
         missing: list[str] = []
         for key in paths:
-            stored = self._read(self._source_file(digests[key]))
+            stored = cache.load(self._source_file(digests[key]))
             if isinstance(stored, Prepared):
                 summaries[key] = _Summary.of(stored)
             else:
@@ -352,26 +352,15 @@ class _Cache:
 
     def _load_manifest(self) -> dict[str, tuple[int, int, str]]:
         if self._manifest is None:
-            stored = self._read(self.folder / "manifest.pickle")
+            stored = cache.load(self.folder / "manifest.pickle")
             self._manifest = stored if isinstance(stored, dict) else {}
         return self._manifest
 
     def _save_manifest(self) -> None:
         if self._manifest_dirty and self._manifest is not None:
-            self._write(self.folder / "manifest.pickle", self._manifest)
+            cache.store(self.folder / "manifest.pickle", self._manifest)
             self._manifest_dirty = False
 
-    @staticmethod
-    def _read(path: Path) -> object:
-        try:
-            return pickle.loads(path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError,
-                ValueError, ImportError, IndexError):
-            return None  # a missing or stale cache entry is rebuilt
-
-    @staticmethod
-    def _write(path: Path, value: object) -> None:
-        _write_pickle(path, value)
 
 
 def prepare(path: Path) -> Prepared:
@@ -398,7 +387,7 @@ def _prepare_to_file(path: str, target: str) -> _Summary | None:
         prepared = prepare(Path(path))
     except BriefkitError:
         return None  # an unreadable source is reported when it is cited, not while indexing
-    _write_pickle(Path(target), prepared)
+    cache.store(Path(target), prepared)
     return _Summary.of(prepared)
 
 
@@ -420,17 +409,6 @@ def _assemble(paths: Mapping[str, Path], summaries: Mapping[str, _Summary | None
             index.figures[figure] = index.figures.get(figure, 0) | bit
     index.text = _SEPARATOR.join(parts)
     return index
-
-
-def _write_pickle(path: Path, value: object) -> None:
-    # The cache only saves time: a folder that cannot be written means working without it.
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        temporary.replace(path)
-    except OSError:
-        pass
 
 
 def _fold(key: str) -> str:
