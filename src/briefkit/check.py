@@ -154,8 +154,6 @@ def _citation_findings(context: _Context) -> list[Finding]:
 
 def _quote_finding(context: _Context, quote: Quotation) -> Finding | None:
     keys = quote.keys
-    if not keys and quote.sentence >= 0:
-        keys = _sentence_keys(context, context.brief.sentences[quote.sentence])
     if not keys:
         return _uncited_quote(context, quote)
     docs = _documents(context.corpus, keys)
