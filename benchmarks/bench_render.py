@@ -17,7 +17,8 @@ workspace (so the repository's build/ and cache are left alone), all in the same
 - ``render pdf, checked``: ``briefkit render BRIEF --to pdf``, the check included (target: under
   1.5 s).
 
-The bare runs use the metadata file and arguments briefkit would use, prepared once before the
+Child processes use bytecode as an installed package does (see ``bytecode.py``). The bare runs
+use the metadata file and arguments briefkit would use, prepared once before the
 timing starts. The script prints a table of medians and ratios; it asserts nothing.
 """
 
@@ -32,6 +33,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from bytecode import use_bytecode_cache
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BRIEF = "briefs/the-workaround-and-the-reset.md"
@@ -126,6 +129,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="timed runs per command (≥5)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-render-") as folder:
+        use_bytecode_cache(Path(folder) / "pycache")
         root = Path(folder) / "ws"
         root.mkdir()
         for part in PARTS:
@@ -160,8 +164,8 @@ def main() -> None:
         checked, status = median([*BRIEFKIT, "render", options.brief, "--to", "pdf", "--output",
                                   str(scratch / "out")], cwd=root, runs=options.runs,
                                  allowed=(0, 1))
-        startup = median([sys.executable, "-c", "import briefkit.cli"], cwd=root,
-                         runs=options.runs)[0]
+        startup = {code: median([sys.executable, "-c", code], cwd=root, runs=options.runs)[0]
+                   for code in ("pass", "import typer", "import briefkit.cli")}
     print(f"briefkit render benchmark: {options.brief}, median of {options.runs} runs\n")
     print(f"{'command':<26} {'briefkit':>9}  {'reference':<32} {'bare':>7}  {'ratio':>6}")
     for name, ours, label, reference in rows:
@@ -169,7 +173,9 @@ def main() -> None:
         print(f"{name:<26} {ours:>8.3f}s  {label:<32} {reference:>6.3f}s  {ratio:>5.2f}×")
     name = "render pdf (checked)" if status == 0 else "check only (brief refused)"
     print(f"{name:<26} {checked:>8.3f}s  {'target':<32} {1.5:>6.3f}s  {checked / 1.5:>5.2f}×")
-    print(f"\nfor scale: python -c 'import briefkit.cli' takes {startup:.3f}s")
+    print("\nfor scale, whole processes:")
+    for code, seconds in startup.items():
+        print(f"  python -c '{code}'{'':<{24 - len(code)}} {seconds:.3f}s")
 
 
 if __name__ == "__main__":

@@ -18,3 +18,14 @@ def make_render_workspace(root: Path) -> Path:
     shutil.copytree(RENDER_DATA / "figures", root / "figures")
     (root / "briefkit.toml").write_text('bibliography = "references.bib"\n', encoding="utf-8")
     return root
+
+
+def write_brief(root: Path, name: str, body: str, **fields: str) -> Path:
+    """A brief in the test series with front matter ``fields`` (YAML text) and ``body``."""
+    meta = {"title": '"A Test Brief"', "series": "rebuilding-a-complex-partnership",
+            "number": "9", "date": "2021-06-01", "bibliography": "../references.bib",
+            "author": '[{name: "Test Author", role: "Fellow"}]', **fields}
+    front = "".join(f"{key}: {value}\n" for key, value in meta.items())
+    path = root / "briefs" / name
+    path.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
+    return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -135,3 +137,15 @@ def test_cache_reuses_parse_until_the_file_changes(tmp_path: Path) -> None:
     assert load_bibliography(path, cache_dir=cache) == first
     path.write_text(GOOD + "@misc{beta, title = {B}}\n", encoding="utf-8")
     assert "beta" in load_bibliography(path, cache_dir=cache).entries
+
+
+def test_cached_parse_does_not_load_the_parser(tmp_path: Path) -> None:
+    """A warm cache is read without importing bibtexparser (a cost paid on every run)."""
+    path = write(tmp_path, GOOD)
+    load_bibliography(path, cache_dir=tmp_path / "cache")
+    probe = ("import sys; from pathlib import Path; from briefkit.bib import load_bibliography; "
+             f"b = load_bibliography(Path({str(path)!r}), cache_dir=Path({str(tmp_path)!r}) / "
+             "'cache'); print(sorted(b.entries), 'bibtexparser' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.split() == ["['alpha']", "False"]

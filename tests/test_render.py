@@ -31,6 +31,7 @@ from briefkit.errors import (
 from briefkit.render import Edition, citation_options, formats_from, render_brief, typst_source
 from briefkit.workspace import Workspace, load_workspace
 from helpers import make_render_workspace as make_workspace
+from helpers import write_brief
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "render"
@@ -43,17 +44,6 @@ pytestmark = pytest.mark.slow
 
 
 
-
-
-def write_brief(root: Path, name: str, body: str, **fields: str) -> Path:
-    """A brief in the test series with front matter ``fields`` (YAML text) and ``body``."""
-    meta = {"title": '"A Test Brief"', "series": "rebuilding-a-complex-partnership",
-            "number": "9", "date": "2021-06-01", "bibliography": "../references.bib",
-            "author": '[{name: "Test Author", role: "Fellow"}]', **fields}
-    front = "".join(f"{key}: {value}\n" for key, value in meta.items())
-    path = root / "briefs" / name
-    path.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

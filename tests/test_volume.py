@@ -18,14 +18,12 @@ from briefkit.errors import InputError, UnknownSeriesError
 from briefkit.volume import prefix_identifiers, render_volume, shift_headings
 from briefkit.workspace import Workspace, load_workspace
 from helpers import make_render_workspace as make_workspace
+from helpers import write_brief
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "render"
 SERIES = "rebuilding-a-complex-partnership"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-
 
 
 @pytest.fixture(scope="module")
@@ -133,6 +131,31 @@ def test_cli_volume_writes_the_series_file(ws: Workspace) -> None:
     assert result.exit_code == 0, result.stderr
     assert f"wrote build/{SERIES}.html" in result.stdout
     assert (ws.output / f"{SERIES}.html").is_file()
+
+
+def test_cli_volume_refuses_a_series_whose_brief_fails_the_check(ws: Workspace) -> None:
+    """One misquoted brief in the series: exit 1, its finding on stderr, nothing written."""
+    write_brief(ws.root, "misquote.md", 'The border should be "a membrane that allows the bad '
+                "stuff to go through\" [@sarukhan2014perspectives].\n")
+    result = CliRunner().invoke(app, ["volume", SERIES, "--to", "html"])
+    assert result.exit_code == 1
+    assert "briefs/misquote.md:10:22: error: sarukhan2014perspectives: misquoted" in (
+        result.stderr)
+    assert f"series {SERIES}: the check found errors, so the volume was not rendered" in (
+        result.stderr)
+    assert not ws.output.exists() or not any(ws.output.iterdir())
+
+
+@pytest.mark.slow
+def test_cli_volume_no_check_renders_and_says_so(ws: Workspace) -> None:
+    """--no-check renders the same series anyway, with a warning on stderr."""
+    write_brief(ws.root, "misquote.md", 'The border should be "a membrane that allows the bad '
+                "stuff to go through\" [@sarukhan2014perspectives].\n")
+    result = CliRunner().invoke(app, ["volume", SERIES, "--to", "html", "--no-check"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr.startswith("warning: --no-check: quotes and figures are not checked")
+    page = html.fromstring((ws.output / f"{SERIES}.html").read_bytes())
+    assert "A Test Brief" in [" ".join(h.text_content().split()) for h in page.xpath("//main//h1")]
 
 
 def test_prefix_identifiers_renames_ids_and_internal_links() -> None:

@@ -14,16 +14,14 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from bibtexparser.entrypoint import parse_string
-from bibtexparser.model import DuplicateBlockKeyBlock, ParsingFailedBlock
+from typing import TYPE_CHECKING
 
 from . import cache
 from .errors import BibliographyError
 from .model import BibDiagnostic, Status
 
-# bibtexparser logs every aborted block as a warning; we report them as diagnostics instead.
-logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
+if TYPE_CHECKING:
+    from bibtexparser.model import ParsingFailedBlock
 
 CACHE_VERSION = 1
 
@@ -124,6 +122,11 @@ def load_bibliography(path: Path, *, cache_dir: Path | None = None) -> Bibliogra
 
 def parse_bibliography(raw: bytes, path: Path) -> Bibliography:
     """Parse .bib bytes (decoded as UTF-8, with replacement characters and a diagnostic if not)."""
+    # Imported here: a warm cache never needs the parser, and importing it costs 0.04 s.
+    from bibtexparser.entrypoint import parse_string
+
+    # bibtexparser logs every aborted block as a warning; we report them as diagnostics instead.
+    logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
     diagnostics: list[BibDiagnostic] = []
     try:
         text = raw.decode("utf-8")
@@ -182,6 +185,8 @@ def _plain(value: object) -> str:
 
 
 def _failed_block(path: Path, block: ParsingFailedBlock) -> BibDiagnostic:
+    from bibtexparser.model import DuplicateBlockKeyBlock
+
     line = (block.start_line or 0) + 1
     if isinstance(block, DuplicateBlockKeyBlock):
         return _diag(path, line, Status.ERROR, f"duplicate key {block.key!r} (pandoc would "

@@ -309,6 +309,9 @@ OutputDirOption = Annotated[
     Path | None, typer.Option("--output", "-o", metavar="DIR",
                               help="Folder for the files (default: the workspace's output).")
 ]
+NoCheckOption = Annotated[
+    bool, typer.Option("--no-check", help="Render without checking quotes and figures first.")
+]
 
 
 @app.command()
@@ -318,9 +321,7 @@ def render(
                                           show_default=False, metavar="BRIEF")],
     to: FormatsOption = "all",
     output: OutputDirOption = None,
-    no_check: Annotated[
-        bool, typer.Option("--no-check", help="Render without checking quotes and figures first.")
-    ] = False,
+    no_check: NoCheckOption = False,
 ) -> None:
     """Render a brief to PDF, DOCX and HTML in house style.
 
@@ -336,25 +337,29 @@ def render(
         workspace = workspace_here(ctx)
         formats = formats_from(to)
         if no_check:
-            typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
+            _warn_unchecked()
         else:
-            _render_gate(workspace, brief)
+            _render_gate(workspace, [brief], refusal=f"{brief}: the check found errors, so it "
+                         "was not rendered")
         result = render_brief(workspace, brief, formats=formats, output_dir=output)
     _print_result(workspace, result.outputs, result.warnings)
 
 
-def _render_gate(workspace: Workspace, brief: Path) -> None:
-    """Run the check on ``brief``; print its findings and refuse to go on when it fails."""
+def _warn_unchecked() -> None:
+    typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
+
+
+def _render_gate(workspace: Workspace, briefs: list[Path], *, refusal: str) -> None:
+    """Run the check on ``briefs``; print its findings and refuse to go on when it fails."""
     from .check import check_briefs
     from .errors import CheckFailedError
     from .report import format_report
 
-    report = check_briefs(workspace, [brief])
+    report = check_briefs(workspace, briefs)
     if report.failed():
         text = format_report(report, "text", color=is_terminal(sys.stderr), version=__version__)
         typer.echo(text, err=True, nl=False)
-        raise CheckFailedError(f"{brief}: the check found errors, so it was not rendered "
-                               "(fix them, or render with --no-check)")
+        raise CheckFailedError(f"{refusal} (fix them, or render with --no-check)")
 
 
 def _print_result(workspace: Workspace, outputs: tuple[Path, ...],
@@ -372,21 +377,29 @@ def volume(
                                           "series`).", show_default=False)],
     to: FormatsOption = "all",
     output: OutputDirOption = None,
+    no_check: NoCheckOption = False,
 ) -> None:
     """Render all briefs of a series as one volume.
 
     The briefs come in series order; the files are <series>.pdf, .docx and .html.
 
     A title page, the contents, one chapter per brief, one bibliography and the institute's
-    back matter. Exit 2 for an unknown series, a series without briefs or bad input, 3 when
+    back matter. Every brief is checked first; the volume is not rendered when the check finds
+    errors (exit 1). Exit 2 for an unknown series, a series without briefs or bad input, 3 when
     pandoc or typst fails.
     """
     from .render import formats_from
-    from .volume import render_volume
+    from .volume import render_volume, volume_briefs
 
     with handled():
         workspace = workspace_here(ctx)
-        result = render_volume(workspace, series, formats=formats_from(to), output_dir=output)
+        formats = formats_from(to)
+        if no_check:
+            _warn_unchecked()
+        else:
+            _render_gate(workspace, volume_briefs(workspace, series), refusal=f"series "
+                         f"{series}: the check found errors, so the volume was not rendered")
+        result = render_volume(workspace, series, formats=formats, output_dir=output)
     _print_result(workspace, result.outputs, result.warnings)
 
 

@@ -15,7 +15,6 @@ import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -376,6 +375,8 @@ def _prepare_all(targets: list[tuple[str, str]]) -> Iterator[_Summary | None]:
     if len(targets) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
         yield from (_prepare_to_file(*target) for target in targets)
         return
+    from concurrent.futures import ProcessPoolExecutor  # only cold builds of many sources
+
     with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
         sources, files = zip(*targets, strict=True)
         yield from pool.map(_prepare_to_file, sources, files, chunksize=8)

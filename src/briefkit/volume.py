@@ -41,16 +41,29 @@ def render_volume(
     Raises `UnknownSeriesError` for a series with no definition, `InputError` for a series with
     no briefs, and whatever reading a single brief raises (see `briefkit.render.render_brief`).
     """
-    from .series import briefs_in_series, get_series
+    from .series import get_series
 
     chosen = formats_from(formats)
+    series = get_series(ws, series_id)
+    members = volume_briefs(ws, series.id)
+    target = prepare_output(output_dir or ws.output)
+    editions = [read_edition(ws, path) for path in members]
+    return publish(ws, assemble(series, editions), formats=chosen, output_dir=target)
+
+
+def volume_briefs(ws: Workspace, series_id: str) -> list[Path]:
+    """The briefs of ``series_id`` in series order.
+
+    Raises `UnknownSeriesError` for a series with no definition and `InputError` for a series
+    with no briefs.
+    """
+    from .series import briefs_in_series, get_series
+
     series = get_series(ws, series_id)
     members = briefs_in_series(ws).get(series.id, [])
     if not members:
         raise InputError(ws.relative(ws.briefs), f"no brief belongs to series {series.id!r}")
-    target = prepare_output(output_dir or ws.output)
-    editions = [read_edition(ws, info.path) for info in members]
-    return publish(ws, assemble(series, editions), formats=chosen, output_dir=target)
+    return [info.path for info in members]
 
 
 def assemble(series: Series, editions: Sequence[Edition]) -> Edition:
