@@ -529,10 +529,13 @@ def test_formats_from_expands_all_and_keeps_order() -> None:
         formats_from("odt")
 
 
-def test_render_help_lists_the_options() -> None:
-    """The render command documents its formats and flags."""
-    result = CliRunner().invoke(app, ["render", "--help"])
+@pytest.mark.parametrize(("command", "usage"), [("render", "[OPTIONS] BRIEF"),
+                                                ("volume", "[OPTIONS] SERIES")])
+def test_render_help_lists_the_options(command: str, usage: str) -> None:
+    """Render and volume document their argument, formats and flags."""
+    result = CliRunner().invoke(app, [command, "--help"])
     assert result.exit_code == 0
+    assert f"Usage: briefkit {command} {usage}\n" in result.stdout
     for flag in ("--to", "--output", "--no-check"):
         assert flag in result.stdout
 
