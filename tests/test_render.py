@@ -151,6 +151,21 @@ def test_pdf_is_byte_identical_on_a_second_render(ws: Workspace, tmp_path: Path)
     assert first.outputs[0].read_bytes() == second.outputs[0].read_bytes()
 
 
+def test_formats_rendered_together_match_formats_rendered_alone(ws: Workspace,
+                                                               tmp_path: Path) -> None:
+    """The writers of `--to all` run side by side; each file is the one it renders alone."""
+    together = render_brief(ws, Path(BRIEF), formats=["all"], output_dir=tmp_path / "all")
+    assert [path.suffix for path in together.outputs] == [".pdf", ".docx", ".html"]
+    for path in together.outputs:
+        alone = render_brief(ws, Path(BRIEF), formats=[path.suffix[1:]],
+                             output_dir=tmp_path / path.suffix[1:]).outputs[0]
+        if path.suffix == ".docx":
+            with zipfile.ZipFile(path) as one, zipfile.ZipFile(alone) as other:
+                assert one.read("word/document.xml") == other.read("word/document.xml")
+        else:
+            assert path.read_bytes() == alone.read_bytes()
+
+
 # --- DOCX ------------------------------------------------------------------------------------
 
 

@@ -406,8 +406,8 @@ def publish(
         document, cite = pandoc.load_ast(processed.data), []
         warnings += _tagged(processed.warnings)
     rendered: list[tuple[Path, bytes]] = []
-    for fmt in formats:
-        data, found = WRITERS[fmt](ws, edition, document, cite)
+    for fmt, (data, found) in zip(formats, _run_writers(ws, edition, document, cite, formats),
+                                  strict=True):
         rendered.append((output_dir / f"{edition.name}.{fmt}", data))
         warnings += found
     for target, data in rendered:
@@ -416,6 +416,23 @@ def publish(
         outputs=tuple(target for target, _ in rendered),
         warnings=tuple(dict.fromkeys([*edition.warnings, *warnings])),
     )
+
+
+def _run_writers(
+    ws: Workspace, edition: Edition, document: Node, cite: Sequence[str], formats: Sequence[str]
+) -> list[tuple[bytes, list[str]]]:
+    """Each format's bytes and warnings, in the order of ``formats``.
+
+    The writers only read ``document``; they run side by side because each mostly waits for
+    pandoc or typst. The first failure, in the order of ``formats``, is raised.
+    """
+    if len(formats) == 1:
+        return [WRITERS[formats[0]](ws, edition, document, cite)]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=len(formats)) as pool:
+        futures = [pool.submit(WRITERS[fmt], ws, edition, document, cite) for fmt in formats]
+        return [future.result() for future in futures]
 
 
 def citation_options(edition: Edition) -> tuple[list[str], list[str]]:
