@@ -3,8 +3,9 @@
 Usage:
     python benchmarks/bench_render.py [--brief PATH] [--runs N]
 
-Every figure is the median wall-clock time of whole processes, run in a copy of the example
-workspace (so the repository's build/ and cache are left alone), all in the same session:
+Every figure is the median wall-clock time of whole processes, the commands taking turns round
+by round after a warm-up round, run in a copy of the example workspace (so the repository's
+build/ and cache are left alone), all in the same session:
 
 - ``render pdf``: ``briefkit render BRIEF --no-check --to pdf``, beside the bare pipeline: a plain
   Python script with no briefkit that runs the same pandoc (reader, metadata, citeproc arguments
@@ -14,12 +15,14 @@ workspace (so the repository's build/ and cache are left alone), all in the same
 - ``render docx`` and ``render html``: ``briefkit render --no-check``, beside the pandoc program
   run directly with the same reader, metadata, citeproc arguments, template and reference
   document;
+- ``render all``: ``briefkit render BRIEF --no-check --to all``, beside the sum of the three
+  bare runs above;
 - ``render pdf, checked``: ``briefkit render BRIEF --to pdf``, the check included (target: under
   1.5 s).
 
 Child processes use bytecode as an installed package does (see ``bytecode.py``). The bare runs
-use the metadata file and arguments briefkit would use, prepared once before the
-timing starts. The script prints a table of medians and ratios; it asserts nothing.
+use the metadata file and arguments briefkit would use, prepared once before the timing starts.
+The script prints a table of medians and ratios; it asserts nothing.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from bytecode import use_bytecode_cache
@@ -40,6 +44,8 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_BRIEF = "briefs/the-workaround-and-the-reset.md"
 BRIEFKIT = [sys.executable, "-m", "briefkit"]
 PARTS = ("references.bib", "seeds", "briefs", "templates", "pyproject.toml")
+FORMATS = ("pdf", "docx", "html")
+STARTUP = ("pass", "import typer", "import briefkit.cli")
 
 BARE_PDF = '''\
 import subprocess, sys, typst, datetime
@@ -70,12 +76,31 @@ def timed(command: list[str], *, cwd: Path, stdin: Path | None = None,
     return elapsed, done.returncode
 
 
-def median(command: list[str], *, cwd: Path, runs: int, stdin: Path | None = None,
-           allowed: tuple[int, ...] = (0,)) -> tuple[float, int]:
-    """Median wall time over ``runs`` runs after one warm-up run, and the last exit code."""
-    timed(command, cwd=cwd, stdin=stdin, allowed=allowed)
-    results = [timed(command, cwd=cwd, stdin=stdin, allowed=allowed) for _ in range(runs)]
-    return statistics.median(t for t, _ in results), results[-1][1]
+@dataclass(frozen=True)
+class Run:
+    """One command to time, with its standard input and the exit codes it may end with."""
+
+    command: list[str]
+    stdin: Path | None = None
+    allowed: tuple[int, ...] = (0,)
+
+
+def interleaved_medians(runs: dict[str, Run], *, cwd: Path,
+                        rounds: int) -> dict[str, tuple[float, int]]:
+    """Median wall time and last exit code of each run, after one warm-up round.
+
+    The runs take turns (round 1 runs each once, then round 2...), so a change in the machine's
+    load during the benchmark weighs on every command alike.
+    """
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    codes: dict[str, int] = {}
+    for round_number in range(rounds + 1):
+        for name, run in runs.items():
+            elapsed, codes[name] = timed(run.command, cwd=cwd, stdin=run.stdin,
+                                         allowed=run.allowed)
+            if round_number:
+                times[name].append(elapsed)
+    return {name: (statistics.median(times[name]), codes[name]) for name in runs}
 
 
 def bare_arguments(root: Path, brief: Path, scratch: Path) -> dict[str, list[str]]:
@@ -144,28 +169,33 @@ def main() -> None:
         script = scratch / "bare_pdf.py"
         script.write_text(BARE_PDF, encoding="utf-8")
         date = "2000-01-01T00:00:00+00:00"
-        rows = []
-        for fmt in ("pdf", "docx", "html"):
-            ours = median([*BRIEFKIT, "render", options.brief, "--no-check", "--to", fmt,
-                           "--output", str(scratch / "out")], cwd=root, runs=options.runs)[0]
-            if fmt == "pdf":
-                for variant, label in (("pdf", "bare script: pandoc → typst-py"),
-                                       ("pdf-two-pass", "bare script, two pandoc passes")):
-                    reference = median([sys.executable, str(script), str(scratch / "body.md"),
-                                        str(root), date, variant, *bare[variant]], cwd=root,
-                                       runs=options.runs)[0]
-                    rows.append((f"render {fmt} --no-check", ours, label, reference))
-                continue
-            reference = median(bare[fmt], cwd=root, runs=options.runs,
-                               stdin=scratch / "body.md")[0]
-            label = "bare pandoc"
-            rows.append((f"render {fmt} --no-check", ours, label, reference))
+        out = ["--output", str(scratch / "out")]
+        body = scratch / "body.md"
+        runs = {f"ours {fmt}": Run([*BRIEFKIT, "render", options.brief, "--no-check", "--to", fmt,
+                                    *out]) for fmt in (*FORMATS, "all")}
+        for variant in ("pdf", "pdf-two-pass"):
+            runs[f"bare {variant}"] = Run([sys.executable, str(script), str(body), str(root),
+                                           date, variant, *bare[variant]])
+        for fmt in ("docx", "html"):
+            runs[f"bare {fmt}"] = Run(bare[fmt], stdin=body)
         # A brief that fails the check is refused (exit 1): that time is the check alone.
-        checked, status = median([*BRIEFKIT, "render", options.brief, "--to", "pdf", "--output",
-                                  str(scratch / "out")], cwd=root, runs=options.runs,
-                                 allowed=(0, 1))
-        startup = {code: median([sys.executable, "-c", code], cwd=root, runs=options.runs)[0]
-                   for code in ("pass", "import typer", "import briefkit.cli")}
+        runs["checked"] = Run([*BRIEFKIT, "render", options.brief, "--to", "pdf", *out],
+                              allowed=(0, 1))
+        for code in STARTUP:
+            runs[code] = Run([sys.executable, "-c", code])
+        medians = interleaved_medians(runs, cwd=root, rounds=options.runs)
+    seconds = {name: value[0] for name, value in medians.items()}
+    rows = [
+        ("render pdf --no-check", seconds["ours pdf"], "bare script: pandoc → typst-py",
+         seconds["bare pdf"]),
+        ("render pdf --no-check", seconds["ours pdf"], "bare script, two pandoc passes",
+         seconds["bare pdf-two-pass"]),
+        *((f"render {fmt} --no-check", seconds[f"ours {fmt}"], "bare pandoc",
+           seconds[f"bare {fmt}"]) for fmt in ("docx", "html")),
+        ("render all --no-check", seconds["ours all"], "the three bare runs, summed",
+         sum(seconds[f"bare {fmt}"] for fmt in FORMATS)),
+    ]
+    checked, status = medians["checked"]
     print(f"briefkit render benchmark: {options.brief}, median of {options.runs} runs\n")
     print(f"{'command':<26} {'briefkit':>9}  {'reference':<32} {'bare':>7}  {'ratio':>6}")
     for name, ours, label, reference in rows:
@@ -174,8 +204,8 @@ def main() -> None:
     name = "render pdf (checked)" if status == 0 else "check only (brief refused)"
     print(f"{name:<26} {checked:>8.3f}s  {'target':<32} {1.5:>6.3f}s  {checked / 1.5:>5.2f}×")
     print("\nfor scale, whole processes:")
-    for code, seconds in startup.items():
-        print(f"  python -c '{code}'{'':<{24 - len(code)}} {seconds:.3f}s")
+    for code in STARTUP:
+        print(f"  python -c '{code}'{'':<{24 - len(code)}} {seconds[code]:.3f}s")
 
 
 if __name__ == "__main__":
