@@ -336,21 +336,20 @@ def render(
     with handled():
         workspace = workspace_here(ctx)
         formats = formats_from(to)
-        if no_check:
-            _warn_unchecked()
-        else:
-            _render_gate(workspace, [brief], refusal=f"{brief}: the check found errors, so it "
-                         "was not rendered")
+        _render_gate(workspace, [brief], skip=no_check,
+                     refusal=f"{brief}: the check found errors, so it was not rendered")
         result = render_brief(workspace, brief, formats=formats, output_dir=output)
     _print_result(workspace, result.outputs, result.warnings)
 
 
-def _warn_unchecked() -> None:
-    typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
+def _render_gate(workspace: Workspace, briefs: list[Path], *, skip: bool, refusal: str) -> None:
+    """Run the check on ``briefs``; print its findings and refuse to go on when it fails.
 
-
-def _render_gate(workspace: Workspace, briefs: list[Path], *, refusal: str) -> None:
-    """Run the check on ``briefs``; print its findings and refuse to go on when it fails."""
+    With ``skip`` (``--no-check``), only say on stderr that nothing is checked.
+    """
+    if skip:
+        typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
+        return
     from .check import check_briefs
     from .errors import CheckFailedError
     from .report import format_report
@@ -389,16 +388,16 @@ def volume(
     pandoc or typst fails.
     """
     from .render import formats_from
+    from .series import get_series
     from .volume import render_volume, volume_briefs
 
     with handled():
         workspace = workspace_here(ctx)
         formats = formats_from(to)
-        if no_check:
-            _warn_unchecked()
-        else:
-            _render_gate(workspace, volume_briefs(workspace, series), refusal=f"series "
-                         f"{series}: the check found errors, so the volume was not rendered")
+        members = volume_briefs(workspace, get_series(workspace, series))
+        _render_gate(workspace, members, skip=no_check,
+                     refusal=f"series {series}: the check found errors, so the volume was not "
+                     "rendered")
         result = render_volume(workspace, series, formats=formats, output_dir=output)
     _print_result(workspace, result.outputs, result.warnings)
 

@@ -426,8 +426,6 @@ def _run_writers(
     The writers only read ``document``; they run side by side because each mostly waits for
     pandoc or typst. The first failure, in the order of ``formats``, is raised.
     """
-    if len(formats) == 1:
-        return [WRITERS[formats[0]](ws, edition, document, cite)]
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=len(formats)) as pool:

@@ -45,21 +45,16 @@ def render_volume(
 
     chosen = formats_from(formats)
     series = get_series(ws, series_id)
-    members = volume_briefs(ws, series.id)
+    members = volume_briefs(ws, series)
     target = prepare_output(output_dir or ws.output)
     editions = [read_edition(ws, path) for path in members]
     return publish(ws, assemble(series, editions), formats=chosen, output_dir=target)
 
 
-def volume_briefs(ws: Workspace, series_id: str) -> list[Path]:
-    """The briefs of ``series_id`` in series order.
+def volume_briefs(ws: Workspace, series: Series) -> list[Path]:
+    """The briefs of ``series`` in series order; `InputError` when it has none."""
+    from .series import briefs_in_series
 
-    Raises `UnknownSeriesError` for a series with no definition and `InputError` for a series
-    with no briefs.
-    """
-    from .series import briefs_in_series, get_series
-
-    series = get_series(ws, series_id)
     members = briefs_in_series(ws).get(series.id, [])
     if not members:
         raise InputError(ws.relative(ws.briefs), f"no brief belongs to series {series.id!r}")
