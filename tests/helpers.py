@@ -7,6 +7,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 RENDER_DATA = REPO / "tests" / "data" / "render"
+# A brief body whose quotation changes one word of its source ("good" to "bad").
+MISQUOTED = ('The border should be "a membrane that allows the bad stuff to go through" '
+             "[@sarukhan2014perspectives].\n")
 
 
 def make_render_workspace(root: Path) -> Path:

@@ -30,8 +30,8 @@ from briefkit.errors import (
 )
 from briefkit.render import Edition, citation_options, formats_from, render_brief, typst_source
 from briefkit.workspace import Workspace, load_workspace
+from helpers import MISQUOTED, write_brief
 from helpers import make_render_workspace as make_workspace
-from helpers import write_brief
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "render"
@@ -41,9 +41,6 @@ BRIEF = "briefs/the-border-as-a-membrane.md"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 pytestmark = pytest.mark.slow
-
-
-
 
 
 @pytest.fixture(scope="module")
@@ -512,8 +509,7 @@ def test_cli_renders_every_format_with_no_check(ws: Workspace) -> None:
 
 def test_cli_refuses_a_brief_that_fails_the_check(ws: Workspace) -> None:
     """A misquotation fails the check: exit 1, the findings on stderr, nothing written."""
-    write_brief(ws.root, "misquote.md", 'The border should be "a membrane that allows the bad '
-                "stuff to go through\" [@sarukhan2014perspectives].\n")
+    write_brief(ws.root, "misquote.md", MISQUOTED)
     result = CliRunner().invoke(app, ["render", "briefs/misquote.md", "--to", "html"])
     assert result.exit_code == 1
     assert "misquote.md" in result.stderr and "not rendered" in result.stderr

@@ -17,8 +17,8 @@ from briefkit.cli import app
 from briefkit.errors import InputError, UnknownSeriesError
 from briefkit.volume import prefix_identifiers, render_volume, shift_headings
 from briefkit.workspace import Workspace, load_workspace
+from helpers import MISQUOTED, write_brief
 from helpers import make_render_workspace as make_workspace
-from helpers import write_brief
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "tests" / "data" / "render"
@@ -135,8 +135,7 @@ def test_cli_volume_writes_the_series_file(ws: Workspace) -> None:
 
 def test_cli_volume_refuses_a_series_whose_brief_fails_the_check(ws: Workspace) -> None:
     """One misquoted brief in the series: exit 1, its finding on stderr, nothing written."""
-    write_brief(ws.root, "misquote.md", 'The border should be "a membrane that allows the bad '
-                "stuff to go through\" [@sarukhan2014perspectives].\n")
+    write_brief(ws.root, "misquote.md", MISQUOTED)
     result = CliRunner().invoke(app, ["volume", SERIES, "--to", "html"])
     assert result.exit_code == 1
     assert "briefs/misquote.md:10:22: error: sarukhan2014perspectives: misquoted" in (
@@ -149,8 +148,7 @@ def test_cli_volume_refuses_a_series_whose_brief_fails_the_check(ws: Workspace) 
 @pytest.mark.slow
 def test_cli_volume_no_check_renders_and_says_so(ws: Workspace) -> None:
     """--no-check renders the same series anyway, with a warning on stderr."""
-    write_brief(ws.root, "misquote.md", 'The border should be "a membrane that allows the bad '
-                "stuff to go through\" [@sarukhan2014perspectives].\n")
+    write_brief(ws.root, "misquote.md", MISQUOTED)
     result = CliRunner().invoke(app, ["volume", SERIES, "--to", "html", "--no-check"])
     assert result.exit_code == 0, result.stderr
     assert result.stderr.startswith("warning: --no-check: quotes and figures are not checked")
