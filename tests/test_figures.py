@@ -13,7 +13,6 @@ from briefkit.figures import (
     Figure,
     extract_figures,
     is_attribution_worthy,
-    match_sentence,
     same_value,
 )
 
@@ -337,112 +336,6 @@ def test_wilson_seed_figures() -> None:
 def test_attribution_worthy(kind_text: str, expected: bool) -> None:
     """Statistics need a citation; years, small counts and measures do not."""
     assert is_attribution_worthy(one(kind_text)) is expected
-
-
-# --- match_sentence -------------------------------------------------------------------------
-
-def test_oneil_sentence_figures_found_together() -> None:
-    """All figures of a sentence paraphrasing O'Neil occur together in one passage."""
-    text = seed("oneil-2017-mexican-standoff.txt")
-    claim = extract_figures("Goods trade rose from about $135 billion in 1993 to more than "
-                            "$520 billion in 2016.")
-    result = match_sentence(claim, extract_figures(text))
-    assert [v.status for v in result.verdicts] == ["verified"] * 4
-    assert result.passage is not None
-    passage = text[result.passage[0]:result.passage[1]]
-    assert passage.startswith("$135 billion in 1993") and passage.endswith("2016")
-    assert all(v.source is not None and same_value(v.figure, v.source) for v in result.verdicts)
-
-
-def test_wrong_year_is_a_mismatch_with_the_source_year() -> None:
-    """ "20 percent in 2015" against "20 percent in 2016": the year mismatches, 2016 suggested."""
-    text = seed("oneil-2017-mexican-standoff.txt")
-    claim = extract_figures("Foreign direct investment fell by 20 percent in 2015.")
-    percent, year = match_sentence(claim, extract_figures(text)).verdicts
-    assert percent.status == "verified"
-    assert year.status == "mismatch"
-    assert year.source is not None and year.source.text == "2016"
-    assert text[year.source.start - len("20 percent in "):year.source.end] == "20 percent in 2016"
-    assert "2016" in year.message
-
-
-def test_wrong_amount_is_a_mismatch() -> None:
-    """A changed amount next to a correct year is a mismatch, not a near match."""
-    source = extract_figures(seed("oneil-2017-mexican-standoff.txt"))
-    money, year = match_sentence(extract_figures("Trade hit $500 billion in 2016."),
-                                 source).verdicts
-    assert (money.status, year.status) == ("mismatch", "verified")
-    assert money.source is not None and money.source.text == "$520 billion"
-
-
-def test_figure_far_away_is_not_together() -> None:
-    """Figures that exist only in separate parts of the source are not together."""
-    source_text = ("In 2016 trade reached $520 billion. " + "Other matters. " * 60
-                   + "Only 17 percent approved.")
-    claim = extract_figures("In 2016 trade reached $520 billion and 17 percent approved.")
-    result = match_sentence(claim, extract_figures(source_text))
-    assert [v.status for v in result.verdicts] == ["verified", "verified", "not-together"]
-    assert result.verdicts[2].source is not None
-    assert result.verdicts[2].source.start > 400
-    wide = match_sentence(claim, extract_figures(source_text), window=2000)
-    assert [v.status for v in wide.verdicts] == ["verified"] * 3
-
-
-def test_seed_figures_in_different_paragraphs_are_not_together() -> None:
-    """O'Neil's "$135 billion" and "only 17 percent" are pages apart: not together."""
-    source = extract_figures(seed("oneil-2017-mexican-standoff.txt"))
-    claim = extract_figures("Trade was $135 billion and only 17 percent approved.")
-    statuses = [v.status for v in match_sentence(claim, source).verdicts]
-    assert sorted(statuses) == ["not-together", "verified"]
-
-
-def test_absent_figure_is_not_found() -> None:
-    """A figure nowhere in the source is not found and has no passage."""
-    source = extract_figures(seed("oneil-2017-mexican-standoff.txt"))
-    result = match_sentence(extract_figures("Trade reached $999 billion."), source)
-    (verdict,) = result.verdicts
-    assert (verdict.status, verdict.source, result.passage) == ("not-found", None, None)
-    assert "$520 billion" in verdict.message  # the closest value is named
-
-
-def test_claim_hedge_may_differ_from_source() -> None:
-    """ "about $520 billion" is verified against the source's "over $520 billion"."""
-    source = extract_figures(seed("oneil-2017-mexican-standoff.txt"))
-    (verdict,) = match_sentence(extract_figures("About $520 billion."), source).verdicts
-    assert verdict.status == "verified"
-    assert verdict.source is not None and verdict.source.hedge == "over"
-
-
-def test_cpd_rate_and_line_break() -> None:
-    """ "$1.4 billion a day" matches the CPD text split over a line break."""
-    text = seed("sarukhan-cpd-perspectives-mexico.txt")
-    claim = extract_figures("Mexico and the United States trade $1.4 billion a day.")
-    result = match_sentence(claim, extract_figures(text))
-    assert result.verdicts[0].status == "verified"
-    assert result.passage is not None
-    assert "\n" in text[result.passage[0]:result.passage[1] + 8]
-
-
-def test_other_spelling_in_source_verifies() -> None:
-    """A claim's "2,000-mile" verifies against the source's "2-thousand-mile"."""
-    source = extract_figures(seed("mexico-institute-2021-reset.txt"))
-    (verdict,) = match_sentence(extract_figures("A 2,000-mile border."), source).verdicts
-    assert verdict.status == "verified"
-    assert verdict.source is not None and verdict.source.text == "2-thousand-mile"
-
-
-def test_best_passage_ties_take_the_earliest() -> None:
-    """When two passages hold the claim's figures equally, the earlier one is chosen."""
-    passage = "In 2016 it was 20 percent. "
-    source_text = passage + "Filler text. " * 50 + passage
-    result = match_sentence(extract_figures("20 percent in 2016"), extract_figures(source_text))
-    assert result.passage == (3, 25)
-
-
-def test_empty_claim() -> None:
-    """A sentence without figures yields no verdicts and no passage."""
-    result = match_sentence([], extract_figures("In 2016 it was 20 percent."))
-    assert (result.verdicts, result.passage) == ((), None)
 
 
 # --- properties -----------------------------------------------------------------------------

@@ -31,8 +31,8 @@ NAFTA = "briefs/what-nafta-built.md"
 RESET = "briefs/the-workaround-and-the-reset.md"
 RULE_IDS = [
     "quote-verified", "quote-mismatch", "quote-not-found", "quote-unchecked", "quote-uncited",
-    "quote-unclosed", "figure-verified", "figure-mismatch", "figure-not-found",
-    "figure-not-together", "figure-unchecked", "figure-uncited", "citation-unknown-key",
+    "quote-unclosed", "figure-verified", "figure-contradicted", "figure-unsupported",
+    "figure-unchecked", "figure-uncited", "citation-unknown-key",
     "citation-no-source", "citation-source-missing", "citation-source-unreadable",
     "citation-source-outside", "attribution-other-source", "brief-encoding", "brief-raw-content",
     "bib-malformed", "bib-duplicate-key", "bib-missing-field", "bib-unused-entry", "bib-encoding",
@@ -60,7 +60,7 @@ FIGURE = Finding(
     text="\\$18 billion",
     keys=("oneil2017standoff",),
     message="figure $18 billion differs from the source ($17.7 billion)",
-    rule="figure-mismatch",
+    rule="figure-contradicted",
     source=SourceRef(
         "oneil2017standoff",
         "seeds/oneil-2017-mexican-standoff.txt",
@@ -152,14 +152,14 @@ def test_rules_cover_every_stable_rule_id() -> None:
 
 
 def test_json_keys_and_their_order_are_pinned() -> None:
-    """Schema version 1: the key set and key order at every level are exactly as documented."""
+    """Schema version 2: the key set and key order at every level are exactly as documented."""
     data = json.loads(render(sample(), "json"))
     assert list(data) == ["version", "briefs", "bibliography", "summary"]
-    assert data["version"] == 1
+    assert data["version"] == 2
     assert list(data["briefs"][0]) == ["path", "findings"]
     finding_keys = [
         "kind", "status", "line", "column", "end_line", "end_column",
-        "text", "keys", "message", "source", "suggestion",
+        "text", "keys", "message", "source", "suggestion", "passage",
     ]
     for brief in data["briefs"]:
         for finding in brief["findings"]:
@@ -207,7 +207,7 @@ def test_json_keeps_unicode_and_indents_by_two() -> None:
     output = render(CheckReport(briefs=(BriefReport(NAFTA, (curly,)),)), "json")
     assert "“vital”" in output
     assert "\\u201c" not in output
-    assert output.startswith('{\n  "version": 1,\n  "briefs": [\n')
+    assert output.startswith('{\n  "version": 2,\n  "briefs": [\n')
 
 
 # -- text -------------------------------------------------------------------------------------
@@ -301,7 +301,7 @@ def test_github_writes_one_command_per_problem() -> None:
     lines = render(sample(), "github").splitlines()
     assert lines[0] == (
         f"::error file={NAFTA},line=26,col=34,endLine=26,endColumn=46,"
-        "title=briefkit%3A figure-mismatch::figure $18 billion differs from the source "
+        "title=briefkit%3A figure-contradicted::figure $18 billion differs from the source "
         "($17.7 billion)%0Asuggestion: $17.7 billion"
     )
     assert lines[1] == (
@@ -464,7 +464,7 @@ def test_sarif_results_are_problems_only() -> None:
     """Verified findings are not results; errors and warnings keep their level and region."""
     results = sarif(sample())["runs"][0]["results"]
     assert [(r["ruleId"], r["level"]) for r in results] == [
-        ("figure-mismatch", "error"),
+        ("figure-contradicted", "error"),
         ("quote-uncited", "warning"),
         ("quote-mismatch", "error"),
         ("bib-unused-entry", "warning"),
@@ -501,7 +501,7 @@ def test_sarif_fingerprint_survives_line_moves_only() -> None:
     assert fingerprint(moved) == fingerprint(FIGURE)
     assert fingerprint(replace(FIGURE, text="\\$18  billion")) == fingerprint(FIGURE)
     assert fingerprint(replace(FIGURE, text="\\$19 billion")) != fingerprint(FIGURE)
-    assert fingerprint(replace(FIGURE, rule="figure-not-found")) != fingerprint(FIGURE)
+    assert fingerprint(replace(FIGURE, rule="figure-unsupported")) != fingerprint(FIGURE)
     assert fingerprint(FIGURE, path=RESET) != fingerprint(FIGURE)
 
 

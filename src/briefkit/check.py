@@ -7,15 +7,17 @@ ones included, so a report shows what was checked and not only what failed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .align import ClaimResult, FigureJudgement, judge_claim
 from .bib import load_bibliography
 from .corpus import Corpus, Elsewhere, Progress, SourceDoc, SourceProblem
 from .document import Brief, Problem, Quotation, Sentence, read_brief
 from .errors import InputError, UsageError
-from .figures import Figure, FigureVerdict, extract_figures, is_attribution_worthy, match_sentence
+from .figures import Figure, extract_figures, is_attribution_worthy
 from .model import (
     BibDiagnostic,
     BriefReport,
@@ -31,6 +33,8 @@ from .workspace import Workspace
 
 BRIEF_SUFFIXES = (".md", ".markdown")
 MIN_UNCITED_QUOTE_WORDS = 4  # shorter uncited quotes are usually scare quotes or titles
+PASSAGE_LIMIT = 400  # characters of an aligned source passage shown as evidence
+_CLAUSE_BREAK = re.compile(r"[,;:—–]\s|\s[-–—]+\s")
 
 
 def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
@@ -243,21 +247,57 @@ def _cited_figures(context: _Context, sentence: Sentence, figures: list[Figure],
         reason = _unusable(context.corpus, keys)
         return [_figure(sentence, f, keys, Status.WARNING, "figure-unchecked",
                         f"figure not checked: {reason}") for f in figures]
-    results = [(doc, match_sentence(figures, doc.prepared.figures)) for doc in docs]
-    doc, best = max(results, key=lambda pair: _verified_count(pair[1].verdicts))
-    if all(v.status == "verified" for v in best.verdicts):
-        return [_verified_figure(sentence, v, keys, doc) for v in best.verdicts]
-    elsewhere = context.corpus.find_figures(figures, exclude=keys)
+    claim, shifted, quoted = _claim(sentence, figures, _cited_places(context, sentence))
+    results = [(doc, judge_claim(claim, shifted, context.corpus.model(doc), quoted=quoted))
+               for doc in docs]
+    doc, best = max(results, key=lambda pair: (pair[1].verified, pair[1].coverage))
+    elsewhere = None
+    if not best.all_verified:
+        elsewhere = context.corpus.find_claim(claim, shifted, quoted=quoted, exclude=keys)
     findings: list[Finding] = []
-    for verdict in best.verdicts:
-        if verdict.status == "verified":
-            findings.append(_verified_figure(sentence, verdict, keys, doc))
+    for figure, judgement in zip(figures, best.judgements, strict=True):
+        if judgement.outcome == "verified":
+            findings.append(_verified_figure(sentence, figure, judgement, keys, doc, best))
         elif elsewhere is not None:
-            found, _ = elsewhere
-            findings.append(_misattributed_figure(sentence, verdict.figure, keys, found))
+            findings.append(_misattributed_figure(sentence, figure, keys, elsewhere))
         else:
-            findings.append(_figure_error(sentence, verdict, keys, doc))
+            findings.append(_figure_error(sentence, figure, judgement, keys, doc, best))
     return findings
+
+
+def _claim(sentence: Sentence, figures: list[Figure],
+           cited: Sequence[int] = ()) -> tuple[str, list[Figure], list[tuple[int, int]]]:
+    """The clause of ``sentence`` that holds ``figures`` (one citation's claim), the figures with
+    offsets into it, and the spans of quotations in it.
+
+    ``cited`` are the places in ``sentence.plain`` where citations stood. A clause runs from the
+    citation before its figures (else the punctuation after the previous figures, else the
+    sentence's start) to the citation after them (else the punctuation before the next figures,
+    else the sentence's end).
+    """
+    plain = sentence.plain
+    others = [f for f in extract_figures(plain) if not _quoted(f, sentence)]
+    first, last = figures[0].start, figures[-1].end
+    start = max([c for c in cited if c <= first], default=-1)
+    if start < 0:
+        before = [f.end for f in others if f.end <= first]
+        cut = _CLAUSE_BREAK.search(plain, before[-1], first) if before else None
+        start = (cut.end() if cut else before[-1]) if before else 0
+    end = min([c for c in cited if c >= last], default=-1)
+    if end < 0:
+        after = [f.start for f in others if f.start >= last]
+        cut = _CLAUSE_BREAK.search(plain, last, after[0]) if after else None
+        end = (cut.start() if cut else after[0]) if after else len(plain)
+    shifted = [replace(f, start=f.start - start, end=f.end - start) for f in figures]
+    quoted = [(max(a, start) - start, min(b, end) - start) for a, b in sentence.quotes
+              if a < end and b > start]
+    return plain[start:end], shifted, quoted
+
+
+def _cited_places(context: _Context, sentence: Sentence) -> list[int]:
+    """Where in ``sentence.plain`` its own (not its notes') citations stood."""
+    return [sentence.index_at(c.span.line, c.span.column) for c in context.brief.citations
+            if c.note is None and _within(c.span, sentence.span)]
 
 
 def _within(span: Span, outer: Span) -> bool:
@@ -274,7 +314,8 @@ def _uncited_figures(context: _Context, sentence: Sentence,
     worthy = [f for f in figures if is_attribution_worthy(f)]
     if not worthy:
         return []
-    found = context.corpus.find_figures(worthy)
+    claim, shifted, quoted = _claim(sentence, worthy)
+    found = context.corpus.find_claim(claim, shifted, quoted=quoted)
     findings = []
     for figure in worthy:
         if found is None:
@@ -282,7 +323,7 @@ def _uncited_figures(context: _Context, sentence: Sentence,
                                     f"figure {figure.text!r} has no citation",
                                     kind=Kind.ATTRIBUTION))
         else:
-            where = found[0]
+            where = found
             findings.append(_figure(
                 sentence, figure, (), Status.WARNING, "figure-uncited",
                 f"figure {figure.text!r} has no citation; it is in {where.doc.key} "
@@ -292,23 +333,33 @@ def _uncited_figures(context: _Context, sentence: Sentence,
     return findings
 
 
-def _verified_figure(sentence: Sentence, verdict: FigureVerdict, keys: tuple[str, ...],
-                     doc: SourceDoc) -> Finding:
-    where = verdict.source
+def _verified_figure(sentence: Sentence, figure: Figure, judgement: FigureJudgement,
+                     keys: tuple[str, ...], doc: SourceDoc, result: ClaimResult) -> Finding:
+    where = judgement.source
     source = _ref(doc, where.start, where.end) if where is not None else None
-    return _figure(sentence, verdict.figure, keys, Status.VERIFIED, "figure-verified",
-                   f"figure matches {doc.key}", source=source)
+    return _figure(sentence, figure, keys, Status.VERIFIED, "figure-verified",
+                   f"figure matches {doc.key}", source=source, passage=_passage(doc, result))
 
 
-def _figure_error(sentence: Sentence, verdict: FigureVerdict, keys: tuple[str, ...],
-                  doc: SourceDoc) -> Finding:
-    rule = {"mismatch": "figure-mismatch", "not-together": "figure-not-together"}.get(
-        verdict.status, "figure-not-found")
-    where = verdict.source
-    source = _ref(doc, where.start, where.end) if where is not None else None
-    suggestion = where.text if where is not None and verdict.status == "mismatch" else None
-    return _figure(sentence, verdict.figure, keys, Status.ERROR, rule,
-                   f"{doc.key}: {verdict.message}", source=source, suggestion=suggestion)
+def _figure_error(sentence: Sentence, figure: Figure, judgement: FigureJudgement,
+                  keys: tuple[str, ...], doc: SourceDoc, result: ClaimResult) -> Finding:
+    passage = _passage(doc, result)
+    if judgement.outcome == "contradicted" and judgement.source is not None:
+        where = judgement.source
+        return _figure(sentence, figure, keys, Status.ERROR, "figure-contradicted",
+                       f"{doc.key}: {judgement.reason}", source=_ref(doc, where.start, where.end),
+                       suggestion=" ".join(where.text.split()), passage=passage)
+    source = passage if passage is not None else None
+    return _figure(sentence, figure, keys, Status.ERROR, "figure-unsupported",
+                   f"{doc.key}: {judgement.reason}", source=source, passage=passage)
+
+
+def _passage(doc: SourceDoc, result: ClaimResult) -> SourceRef | None:
+    span = result.passage or result.best
+    if span is None:
+        return None
+    return SourceRef(key=doc.key, path=doc.relpath, line=doc.line_of(span[0]),
+                     excerpt=doc.prepared.source.excerpt(*span, limit=PASSAGE_LIMIT))
 
 
 def _misattributed_figure(sentence: Sentence, figure: Figure, keys: tuple[str, ...],
@@ -322,18 +373,15 @@ def _misattributed_figure(sentence: Sentence, figure: Figure, keys: tuple[str, .
 
 def _figure(sentence: Sentence, figure: Figure, keys: tuple[str, ...], status: Status,
             rule: str, message: str, *, kind: Kind = Kind.FIGURE,
-            source: SourceRef | None = None, suggestion: str | None = None) -> Finding:
+            source: SourceRef | None = None, suggestion: str | None = None,
+            passage: SourceRef | None = None) -> Finding:
     return Finding(kind=kind, status=status, span=sentence.span_of(figure.start, figure.end),
                    text=figure.text, keys=keys, message=message, rule=rule, source=source,
-                   suggestion=suggestion)
+                   suggestion=suggestion, passage=passage)
 
 
 def _quoted(figure: Figure, sentence: Sentence) -> bool:
     return any(start <= figure.start and figure.end <= end for start, end in sentence.quotes)
-
-
-def _verified_count(verdicts: Iterable[FigureVerdict]) -> int:
-    return sum(1 for v in verdicts if v.status == "verified")
 
 
 # Shared helpers --------------------------------------------------------------------------------

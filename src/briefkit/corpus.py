@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import cache
+from .align import SourceModel, judge_claim
 from .bib import Bibliography
 from .errors import BriefkitError, InputError, PathEscapeError
-from .figures import Figure, SentenceMatch, extract_figures, match_sentence
+from .figures import Figure, extract_figures
 from .normalize import Normalized, normalize
 from .quotes import QuoteMatch, match_quote
 from .sources import SourceText, read_source
@@ -160,6 +161,7 @@ class Corpus:
         self._docs: dict[str, SourceDoc | SourceProblem] = {}
         self._paths: dict[str, Path | SourceProblem] = {}
         self._index: _Index | None = None
+        self._models: dict[str, SourceModel] = {}
 
     def document(self, key: str) -> SourceDoc | SourceProblem:
         """The prepared source of ``key``, or the reason there is none."""
@@ -183,9 +185,21 @@ class Corpus:
                     return Elsewhere(doc, match.start, match.end)
         return None
 
-    def find_figures(self, figures: Sequence[Figure], *,
-                     exclude: Iterable[str] = ()) -> tuple[Elsewhere, SentenceMatch] | None:
-        """A source, other than those in ``exclude``, with all ``figures`` in one passage."""
+    def model(self, doc: SourceDoc) -> SourceModel:
+        """The sentences, words and figures of ``doc`` for aligning claims, built once."""
+        model = self._models.get(doc.key)
+        if model is None:
+            model = SourceModel(doc.prepared.source.text, doc.prepared.figures)
+            self._models[doc.key] = model
+        return model
+
+    def find_claim(self, claim: str, figures: Sequence[Figure], *,
+                   quoted: Sequence[tuple[int, int]] = (),
+                   exclude: Iterable[str] = ()) -> Elsewhere | None:
+        """A source, other than those in ``exclude``, with a passage that states ``claim``.
+
+        ``figures`` index ``claim``; every one of them must be verified in that passage.
+        """
         if not figures:
             return None
         index = self._ensure_index()
@@ -198,9 +212,9 @@ class Corpus:
             doc = None if key in excluded else self.document(key)
             if not isinstance(doc, SourceDoc):
                 continue
-            result = match_sentence(figures, doc.prepared.figures)
-            if result.passage and all(v.status == "verified" for v in result.verdicts):
-                return Elsewhere(doc, *result.passage), result
+            result = judge_claim(claim, figures, self.model(doc), quoted=quoted)
+            if result.passage is not None and result.all_verified:
+                return Elsewhere(doc, *result.passage)
         return None
 
     def _candidates(self, index: _Index, quote: str, exclude: set[str]) -> list[str]:

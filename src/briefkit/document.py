@@ -104,6 +104,10 @@ class _LineIndex:
         starts.extend(m.end() for m in _NEWLINE_RE.finditer(text))
         self._starts = starts
 
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of the 1-based ``line`` and ``column``."""
+        return self._starts[line - 1] + column - 1
+
     def position(self, offset: int) -> tuple[int, int]:
         line = bisect_right(self._starts, offset)
         return line, offset - self._starts[line - 1] + 1
@@ -139,6 +143,12 @@ class Sentence:
     heading: bool
     offsets: array[int] = field(default_factory=_no_offsets, compare=False, repr=False)
     lines: _LineIndex | None = field(default=None, compare=False, repr=False)
+
+    def index_at(self, line: int, column: int) -> int:
+        """The index in ``plain`` of the first character at or after ``line``:``column``."""
+        if self.lines is None or len(self.offsets) != len(self.plain):
+            return len(self.plain)
+        return bisect_left(self.offsets, self.lines.offset(line, column))
 
     def span_of(self, start: int, end: int) -> Span:
         """Map the range [start, end) of ``plain`` to the brief file (clamped to ``plain``)."""

@@ -16,24 +16,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Final, Literal
+from typing import Final
 
 __all__ = [
     "KINDS",
     "Figure",
-    "FigureVerdict",
-    "SentenceMatch",
     "extract_figures",
     "is_attribution_worthy",
-    "match_sentence",
     "same_value",
 ]
 
 KINDS: Final = ("money", "percent", "points", "count", "multiplier", "fraction", "measure", "year")
-Status = Literal["verified", "mismatch", "not-found", "not-together"]
 
 
 @dataclass(frozen=True)
@@ -57,32 +52,6 @@ class Figure:
     hedge: str | None
     high: float | None = None
     per: str | None = None
-
-
-@dataclass(frozen=True)
-class FigureVerdict:
-    """What became of one claim figure.
-
-    ``source`` is the matching source figure (for "not-together" the nearest occurrence, for a
-    "mismatch" the nearest comparable figure, for "not-found" None); ``message`` is one line.
-    """
-
-    figure: Figure
-    status: Status
-    source: Figure | None
-    message: str
-
-
-@dataclass(frozen=True)
-class SentenceMatch:
-    """The verdicts for a claim sentence's figures, in claim order, and the best source passage.
-
-    ``passage`` is the ``(start, end)`` span of the source holding the most claim figures within
-    one window (earliest on ties), or None when no claim figure occurs in the source at all.
-    """
-
-    verdicts: tuple[FigureVerdict, ...]
-    passage: tuple[int, int] | None
 
 
 # --- vocabulary -------------------------------------------------------------------------------
@@ -363,7 +332,65 @@ def extract_figures(text: str) -> list[Figure]:
             consumed = found.end
         else:
             consumed = found  # not a figure: skip the token it covers
-    return figures
+    return _spans(text, low, figures)
+
+
+# The first end of a span whose unit is written once, after the second: "from 11 to 24 percent",
+# "between 10 and 15 percent", "$10 to $15 billion", "2 to 3 million".
+_SPAN_START: Final = re.compile(
+    r"(?:(?P<lead>from|between)\s+)?(?P<cur>us\$|\$|€|£)?(?P<num>[0-9]+(?:\.[0-9]+)?"
+    r"|[a-z]+(?:-[a-z]+)?)\s*(?P<join>to|and|-|–)\s*(?:us\$|\$|€|£)?\Z"
+)
+_SCALE_WORD: Final = re.compile(r"(hundred|thousand|million|billion|trillion)(?![a-z])"
+                                r"|[0-9](bn|mn|tn)(?![a-z])")
+_SPAN_KINDS: Final = frozenset({"money", "percent", "points", "measure", "count"})
+
+
+def _spans(text: str, low: str, figures: list[Figure]) -> list[Figure]:
+    """Give the first end of each written-once span the second end's kind, unit and scale."""
+    result: list[Figure] = []
+    for figure in figures:
+        first = _span_start(text, low, figure, result[-1] if result else None)
+        if first is not None:
+            if result and result[-1].start == first.start:
+                result[-1] = first
+            else:
+                result.append(first)
+        result.append(figure)
+    return result
+
+
+def _span_start(text: str, low: str, figure: Figure, previous: Figure | None) -> Figure | None:
+    if figure.kind not in _SPAN_KINDS or figure.high is not None:
+        return None
+    match = _SPAN_START.search(low, max(0, figure.start - 24), figure.start)
+    if match is None or (match.group("join") == "and" and match.group("lead") != "between"):
+        return None
+    start = match.start("cur") if match.group("cur") else match.start("num")
+    if previous is not None and previous.end > start and not (
+            previous.start == start and previous.kind in ("count", figure.kind)):
+        return None  # the number before belongs to another figure ("$135 billion in 1993 to")
+    value = _span_value(match.group("num"))
+    if value is None or (figure.kind == "count" and previous is not None
+                         and previous.start == start):
+        return None
+    scale = _SCALE_WORD.search(low, figure.start, figure.end)
+    if scale is not None and not (previous is not None and previous.start == start
+                                  and _SCALE_WORD.search(low, previous.start, previous.end)):
+        name = scale.group(1) or scale.group(2)
+        value *= _SCALES.get(name) or _ABBREVIATED[name]
+    if value >= figure.value:
+        return None  # a span ascends; "52 to 48 percent" is read as written
+    end = match.end("num")
+    return Figure(figure.kind, value, figure.unit, text[start:end], start, end, None,
+                  None, figure.per)
+
+
+def _span_value(token: str) -> float | None:
+    if token[0].isdigit():
+        return float(Decimal(token))
+    parsed = _parse_words(token + " ", 0)
+    return parsed.value if parsed is not None and parsed.end == len(token) else None
 
 
 def _lower(text: str) -> str:
@@ -701,7 +728,7 @@ def _fraction_stands_alone(low: str, start: int, end: int) -> bool:
     if _previous_word(low, start) in _NOT_BEFORE_FRACTION:
         return False  # "the first three quarters of 2017"
     return bool(_FRACTION_FOLLOW.match(low, end) or _PERCENT.match(low, end)
-                or _hedge(low, start))
+                or _hedge(low, start) or _previous_word(low, start) == "by")
 
 
 def _as_year_or_count(text: str, low: str, number: _Number, high: float | None) -> Figure | None:
@@ -927,90 +954,3 @@ def is_attribution_worthy(f: Figure) -> bool:
     if f.kind == "count":
         return f.value >= 1000 or bool(_SCALE_IN_TEXT.search(f.text))
     return False
-
-
-def match_sentence(claim: Sequence[Figure], source: Sequence[Figure], *,
-                   window: int = 400) -> SentenceMatch:
-    """Check the figures of one claim sentence against the figures of its cited source.
-
-    The best passage is the stretch of at most ``window`` source characters (measured from the
-    first figure's start to the last figure's end) holding the most claim figures, the earliest
-    on ties. A claim figure is "verified" when it occurs there; "not-together" when it occurs in
-    the source only elsewhere; "mismatch" when it occurs nowhere but a figure of the same kind
-    sits within ``window`` characters of the passage (that figure is the suggestion);
-    "not-found" otherwise.
-    """
-    occurrences = [[j for j, s in enumerate(source) if same_value(c, s)] for c in claim]
-    chosen = _best_window(occurrences, source, window)
-    passage = None
-    if chosen:
-        passage = (min(source[j].start for j in chosen.values()),
-                   max(source[j].end for j in chosen.values()))
-    verdicts = tuple(
-        _verdict(figure, source, chosen.get(i), occurrences[i], passage, set(chosen.values()),
-                 window)
-        for i, figure in enumerate(claim)
-    )
-    return SentenceMatch(verdicts, passage)
-
-
-def _best_window(occurrences: list[list[int]], source: Sequence[Figure],
-                 window: int) -> dict[int, int]:
-    """For the best window: claim figure index -> the source figure standing for it there."""
-    hits = sorted((source[j].start, source[j].end, i, j)
-                  for i, js in enumerate(occurrences) for j in js)
-    best: dict[int, int] = {}
-    for left, (start, _end, _i, _j) in enumerate(hits):
-        inside: dict[int, int] = {}
-        for begin, end, i, j in hits[left:]:
-            if end - start > window:
-                if begin > start + window:
-                    break
-                continue
-            inside.setdefault(i, j)
-        if len(inside) > len(best):
-            best = inside
-            if len(best) == len(occurrences):
-                break
-    return best
-
-
-def _verdict(figure: Figure, source: Sequence[Figure], found: int | None, anywhere: list[int],
-             passage: tuple[int, int] | None, used: set[int], window: int) -> FigureVerdict:
-    if found is not None:
-        match = source[found]
-        return FigureVerdict(figure, "verified", match,
-                             f"{_quoted(figure)} matches {_quoted(match)} in the source")
-    if anywhere and passage is not None:
-        nearest = min((source[j] for j in anywhere), key=lambda s: _distance(s, passage))
-        return FigureVerdict(figure, "not-together", nearest,
-                             f"{_quoted(figure)} occurs in the source ({_quoted(nearest)}) but "
-                             f"not within {window} characters of the sentence's other figures")
-    if passage is not None:
-        near = [s for j, s in enumerate(source) if j not in used and s.kind == figure.kind
-                and s.start >= passage[1] - window and s.end <= passage[0] + window]
-        if near:
-            suggestion = min(near, key=lambda s: (_distance(s, passage), s.start))
-            return FigureVerdict(figure, "mismatch", suggestion,
-                                 f"{_quoted(figure)} differs from the source, which has "
-                                 f"{_quoted(suggestion)} beside the sentence's other figures")
-    return FigureVerdict(figure, "not-found", None, _absent_message(figure, source))
-
-
-def _absent_message(figure: Figure, source: Sequence[Figure]) -> str:
-    message = f"{_quoted(figure)} does not occur in the source"
-    alike = [s for s in source if s.kind == figure.kind and s.unit == figure.unit]
-    if alike:
-        closest = min(alike, key=lambda s: (abs(s.value - figure.value), s.start))
-        message += f" (closest: {_quoted(closest)})"
-    return message
-
-
-def _distance(figure: Figure, passage: tuple[int, int]) -> int:
-    if figure.end <= passage[0]:
-        return passage[0] - figure.end
-    return max(0, figure.start - passage[1])
-
-
-def _quoted(figure: Figure) -> str:
-    return "“" + " ".join(figure.text.split()) + "”"

@@ -1,6 +1,6 @@
 """Result types of the checker: frozen dataclasses, shared by `check` and every report format.
 
-The JSON report (schema version 1) is a direct serialisation of `CheckReport`; see
+The JSON report (schema version 2) is a direct serialisation of `CheckReport`; see
 `briefkit.report`.
 """
 
@@ -56,6 +56,8 @@ class Finding:
 
     ``rule`` is a stable identifier (for SARIF and fingerprints), e.g. ``quote-mismatch``.
     ``detail`` is an optional multi-line explanation (the word-level difference) for text output.
+    ``passage`` is the source passage that the claim was aligned to (figures): the evidence for a
+    verified figure, the passage that contradicts or fails to support a wrong one.
     """
 
     kind: Kind
@@ -68,6 +70,7 @@ class Finding:
     source: SourceRef | None = None
     suggestion: str | None = None
     detail: str | None = None
+    passage: SourceRef | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ Markdown for ``$GITHUB_STEP_SUMMARY``; `RULES` describes every stable rule id. T
 only build strings: writing them (stdout, ``--output``) and the exit code belong to the caller, so
 no format ever fails a job by itself.
 
-The JSON format (schema version 1) is a stable interface: its keys, their order and their meaning
+The JSON format (schema version 2) is a stable interface: its keys, their order and their meaning
 change only with a new ``version``.
 """
 
@@ -35,7 +35,7 @@ from .model import (
 )
 
 FORMATS = ("text", "json", "github", "sarif", "junit")
-JSON_VERSION = 1
+JSON_VERSION = 2
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 INFORMATION_URI = "https://pypi.org/project/briefkit/"
@@ -106,22 +106,19 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
         "equals \"$1,400 million\".",
         "note",
     ),
-    "figure-mismatch": RuleInfo(
-        "Figure differs from the cited source.",
-        "The cited source states this quantity with a different value; the suggestion shows the "
-        "source's figure. Correct the figure, or cite the work that gives it.",
-    ),
-    "figure-not-found": RuleInfo(
-        "Figure not found in the cited source.",
-        "No figure of this value occurs in the cited source. A figure computed from the source "
-        "(a sum, a share) cannot be checked: say how it was derived, or cite the work that states "
+    "figure-contradicted": RuleInfo(
+        "Figure contradicts the cited source.",
+        "The passage of the cited source that states this claim gives another value for the same "
+        "thing (its subject, its year, its place among the claim's figures); the suggestion is "
+        "the source's value from that passage. Correct the figure, or cite the work that gives "
         "it.",
     ),
-    "figure-not-together": RuleInfo(
-        "Figures of one sentence are not together in the cited source.",
-        "Each figure of the sentence occurs in the cited source, but not in one passage: the "
-        "source may say \"20 percent in 2016\" where the brief says \"20 percent in 2015\". "
-        "Figures in one sentence are checked as a group because they qualify each other.",
+    "figure-unsupported": RuleInfo(
+        "Figure is not supported by the cited source.",
+        "No passage of the cited source states this claim, or the passage that does gives no "
+        "figure of this kind; the value may still occur elsewhere in the source, about something "
+        "else. The message shows the closest passage. A figure computed from the source (a sum, "
+        "a share) cannot be checked: say how it was derived, or cite the work that states it.",
     ),
     "figure-unchecked": RuleInfo(
         "Figure could not be checked.",
@@ -323,6 +320,10 @@ def _finding_block(path: str, finding: Finding, palette: _Palette) -> list[str]:
         source = finding.source
         where = f"source: {_visible(source.path)}:{source.line}: “{_one_line(source.excerpt)}”"
         lines.append("    " + palette.paint(where, "2"))
+    if finding.passage is not None and finding.status is Status.VERIFIED:
+        passage = finding.passage
+        where = f"passage: {_visible(passage.path)}:{passage.line}: “{_one_line(passage.excerpt)}”"
+        lines.append("    " + palette.paint(where, "2"))
     if finding.suggestion is not None:
         lines.append(f"    suggestion: {_one_line(finding.suggestion)}")
     if finding.detail:
@@ -389,6 +390,11 @@ def _json_finding(finding: Finding) -> JSONObject:
             "excerpt": source.excerpt,
         },
         "suggestion": finding.suggestion,
+        "passage": None if finding.passage is None else {
+            "path": finding.passage.path,
+            "line": finding.passage.line,
+            "text": finding.passage.excerpt,
+        },
     }
 
 
