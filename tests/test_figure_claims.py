@@ -1,0 +1,202 @@
+"""The labelled figure claims of tests/data/figure_claims: check's verdict against its label.
+
+Each claim is written into one brief, one paragraph (or list item, footnote, table) per claim, and
+the workspace is checked once. A `correct` claim passes when at least one figure on its lines was
+checked and every figure finding there is verified; a `wrong` claim passes when a figure or
+attribution finding on its lines is an error. A wrong claim's suggestion, when the finding on its
+wrong figure has one, must be the value the source gives (`source_value`).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from briefkit.check import check_briefs
+from briefkit.model import Finding, Kind, Status
+from briefkit.workspace import load_workspace
+
+DATA = Path(__file__).parent / "data" / "figure_claims"
+CORRECT_CONSTRUCTIONS = {
+    "paraphrase", "digits-for-words", "words-for-digits", "percent-sign", "reordered", "range",
+    "hedged", "decimal-for-fraction",
+}
+WRONG_CONSTRUCTIONS = {
+    "same-paragraph-value", "same-source-value", "close-value", "wrong-year", "swapped",
+    "wrong-scale", "percent-for-points", "wrong-subject",
+}
+FORMS = {"prose", "list", "footnote", "table"}
+FIGURE_KINDS = {Kind.FIGURE, Kind.ATTRIBUTION}
+
+
+def load_claims() -> list[dict[str, Any]]:
+    """The claims of claims.yaml, in file order."""
+    claims: list[dict[str, Any]] = yaml.safe_load((DATA / "claims.yaml").read_text("utf-8"))
+    return claims
+
+
+def bib_files() -> dict[str, str]:
+    """Bibliography key -> the `file` field of its entry in references.bib."""
+    text = (DATA / "references.bib").read_text("utf-8")
+    return dict(re.findall(r"@\w+\{([^,\s]+),.*?file\s*=\s*\{([^}]+)\}", text, re.S))
+
+
+def squash(text: str) -> str:
+    """Whitespace runs as one space and Markdown dollar escapes dropped, for comparing values."""
+    return re.sub(r"\s+", " ", text.replace("\\$", "$")).strip()
+
+
+CLAIMS = load_claims()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """How one claim came out: whether `check` agreed with its label, and why not."""
+
+    claim: dict[str, Any]
+    passed: bool
+    why: str
+    suggestion_ok: bool | None  # None: no suggestion on the wrong figure to compare
+
+
+def write_brief(path: Path, claims: Iterable[dict[str, Any]]) -> dict[str, range]:
+    """Write every claim as its own block of a brief; return each claim's range of brief lines."""
+    lines = ["---", "title: Figure claims", "---", ""]
+    spans: dict[str, range] = {}
+    for claim in claims:
+        block = claim["text"].rstrip("\n").split("\n")
+        start = len(lines) + 1
+        lines.extend(block)
+        spans[claim["id"]] = range(start, start + len(block))
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return spans
+
+
+def verdict(claim: dict[str, Any], findings: list[Finding]) -> Verdict:
+    """Judge the findings on a claim's lines against its label."""
+    figures = [f for f in findings if f.kind in FIGURE_KINDS]
+    if claim["label"] == "correct":
+        if not figures:
+            return Verdict(claim, False, "no figure checked", None)
+        bad = [f for f in figures if f.status is not Status.VERIFIED]
+        why = "; ".join(f"{f.status}: {f.message}" for f in bad)
+        return Verdict(claim, not bad, why, None)
+    errors = [f for f in figures if f.status is Status.ERROR]
+    why = "" if errors else ("; ".join(f"{f.status}: {f.message}" for f in figures)
+                             or "no figure checked")
+    return Verdict(claim, bool(errors), why, suggestion_verdict(claim, errors))
+
+
+def suggestion_verdict(claim: dict[str, Any], errors: list[Finding]) -> bool | None:
+    """Whether the suggestions on the claim's wrong figure name the source's value (None: none).
+
+    Only figure findings suggest a value; an attribution finding suggests another key.
+    """
+    figure = squash(claim["figure"]).lower()
+    on_figure = [f for f in errors if f.kind is Kind.FIGURE and f.suggestion
+                 and (figure in squash(f.text).lower() or squash(f.text).lower() in figure)]
+    if not on_figure:
+        return None
+    want = squash(claim["source_value"])
+    return all(squash(f.suggestion or "") == want for f in on_figure)
+
+
+@pytest.fixture(scope="module")
+def verdicts(tmp_path_factory: pytest.TempPathFactory) -> list[Verdict]:
+    """Check one brief holding every claim, in a workspace of the test set's sources and .bib."""
+    root = tmp_path_factory.mktemp("figure-claims")
+    shutil.copytree(DATA / "sources", root / "sources")
+    shutil.copy2(DATA / "references.bib", root / "references.bib")
+    (root / "briefkit.toml").write_text(
+        'bibliography = "references.bib"\nsources = "sources"\nbriefs = "briefs"\n', "utf-8")
+    (root / "briefs").mkdir()
+    brief = root / "briefs" / "claims.md"
+    spans = write_brief(brief, CLAIMS)
+    report = check_briefs(load_workspace(root), [brief])
+    findings = [f for b in report.briefs for f in b.findings]
+    return [verdict(c, [f for f in findings if f.span.line in spans[c["id"]]]) for c in CLAIMS]
+
+
+def table(rows: list[tuple[str, int, int]], title: str) -> str:
+    """A plain-text table of passed/total counts."""
+    width = max(len(name) for name, _, _ in rows)
+    lines = [title] + [f"  {name:<{width}}  {ok:>3} / {total:<3}" for name, ok, total in rows]
+    return "\n".join(lines)
+
+
+def tally(verdicts: list[Verdict], group: str, ok: Any) -> list[tuple[str, int, int]]:
+    """Counts per value of the claim field ``group``: (value, passed, total), sorted by value."""
+    total = Counter(v.claim[group] for v in verdicts)
+    passed = Counter(v.claim[group] for v in verdicts if ok(v))
+    return [(name, passed[name], total[name]) for name in sorted(total)]
+
+
+def summary(verdicts: list[Verdict]) -> str:
+    """The tables per construction (with label), per split and per form."""
+    labelled = [Verdict({**v.claim, "label/construction": f"{v.claim['label']}/"
+                         f"{v.claim['construction']}"}, v.passed, v.why, v.suggestion_ok)
+                for v in verdicts]
+    parts = [
+        table(tally(labelled, "label/construction", lambda v: v.passed), "per construction"),
+        table(tally(verdicts, "split", lambda v: v.passed), "per split"),
+        table(tally(verdicts, "form", lambda v: v.passed), "per form"),
+        table(tally(verdicts, "label", lambda v: v.passed), "per label"),
+    ]
+    return "\n".join(parts)
+
+
+def test_claims_are_well_formed() -> None:
+    """The test set has enough claims of each kind, each citing its source and pointing into it."""
+    files = bib_files()
+    assert len(CLAIMS) >= 180
+    assert len({c["id"] for c in CLAIMS}) == len(CLAIMS)
+    wrong = Counter(c["construction"] for c in CLAIMS if c["label"] == "wrong")
+    assert set(wrong) == WRONG_CONSTRUCTIONS and min(wrong.values()) >= 8
+    assert 0.25 <= sum(c["split"] == "holdout" for c in CLAIMS) / len(CLAIMS) <= 0.4
+    for claim in CLAIMS:
+        assert f"[@{claim['key']}]" in claim["text"], claim["id"]
+        assert claim["form"] in FORMS, claim["id"]
+        lines = (DATA / files[claim["key"]]).read_text("utf-8").splitlines()
+        assert lines[claim["line"] - 1].strip(), claim["id"]
+        if claim["label"] == "correct":
+            assert claim["construction"] in CORRECT_CONSTRUCTIONS, claim["id"]
+            continue
+        assert claim["label"] == "wrong", claim["id"]
+        near = squash(" ".join(lines[max(0, claim["line"] - 2):claim["line"] + 2]))
+        assert squash(claim["source_value"]) in near, claim["id"]
+        assert squash(claim["figure"]) in squash(claim["text"]), claim["id"]
+        assert squash(claim["figure"]) != squash(claim["source_value"]), claim["id"]
+
+
+# The figure matcher does not yet tie each figure to the passage that states its claim; the
+# rewrite of the matcher makes these two tests pass.
+@pytest.mark.xfail(strict=False, reason="figure matcher rewrite pending")
+def test_every_claim_gets_its_label(verdicts: list[Verdict]) -> None:
+    """Every correct claim is verified and every wrong claim is an error."""
+    report = summary(verdicts)
+    print("\n" + report)
+    failed = [f"{v.claim['id']} ({v.claim['label']}/{v.claim['construction']}): {v.why}"
+              for v in verdicts if not v.passed]
+    assert not failed, report + "\nfailed:\n" + "\n".join(failed)
+
+
+@pytest.mark.xfail(strict=False, reason="figure matcher rewrite pending")
+def test_wrong_claims_suggest_the_source_value(verdicts: list[Verdict]) -> None:
+    """A suggestion on a wrong figure is the value the source gives for the same thing."""
+    wrong = [v for v in verdicts if v.claim["label"] == "wrong"]
+    rows = tally(wrong, "construction", lambda v: v.suggestion_ok is not False)
+    checked = sum(v.suggestion_ok is not None for v in wrong)
+    report = table(rows, f"suggestions ({checked} of {len(wrong)} wrong claims have one)")
+    print("\n" + report)
+    failed = [f"{v.claim['id']}: want {v.claim['source_value']}"
+              for v in wrong if v.suggestion_ok is False]
+    assert not failed, report + "\nfailed:\n" + "\n".join(failed)
