@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from briefkit.bib import load_bibliography, parse_file_field
+from briefkit.cache import Store
 from briefkit.errors import BibliographyError
 from briefkit.model import Status
 
@@ -131,21 +134,31 @@ def test_file_field_forms(value: str, paths: tuple[str, ...]) -> None:
 def test_cache_reuses_parse_until_the_file_changes(tmp_path: Path) -> None:
     """A cached parse is reused for the same bytes and rebuilt when they change."""
     path = write(tmp_path, GOOD)
-    cache = tmp_path / "cache"
-    first = load_bibliography(path, cache_dir=cache)
-    assert list((cache / "bib").iterdir())
-    assert load_bibliography(path, cache_dir=cache) == first
+    store = Store(tmp_path / "cache")
+    first = load_bibliography(path, store=store)
+    assert stored_parses(store) == 1
+    assert load_bibliography(path, store=Store(tmp_path / "cache")) == first
+    assert stored_parses(store) == 1
     path.write_text(GOOD + "@misc{beta, title = {B}}\n", encoding="utf-8")
-    assert "beta" in load_bibliography(path, cache_dir=cache).entries
+    assert "beta" in load_bibliography(path, store=store).entries
+    assert stored_parses(store) == 2
+
+
+def stored_parses(store: Store) -> int:
+    """How many parses the cache of ``store`` holds."""
+    with closing(sqlite3.connect(store.path)) as database:
+        count: int = database.execute("SELECT count(*) FROM bibliographies").fetchone()[0]
+        return count
 
 
 def test_cached_parse_does_not_load_the_parser(tmp_path: Path) -> None:
     """A warm cache is read without importing bibtexparser (a cost paid on every run)."""
     path = write(tmp_path, GOOD)
-    load_bibliography(path, cache_dir=tmp_path / "cache")
+    load_bibliography(path, store=Store(tmp_path / "cache"))
     probe = ("import sys; from pathlib import Path; from briefkit.bib import load_bibliography; "
-             f"b = load_bibliography(Path({str(path)!r}), cache_dir=Path({str(tmp_path)!r}) / "
-             "'cache'); print(sorted(b.entries), 'bibtexparser' in sys.modules)")
+             "from briefkit.cache import Store; "
+             f"b = load_bibliography(Path({str(path)!r}), store=Store(Path({str(tmp_path)!r}) / "
+             "'cache')); print(sorted(b.entries), 'bibtexparser' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                           check=True)
     assert done.stdout.split() == ["['alpha']", "False"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -256,7 +258,8 @@ def test_cache_is_rebuilt_when_a_source_changes(workspace: Path) -> None:
     brief = write_brief(workspace, 'NAFTA was "the worst trade deal in history" '
                         "[@oneil2017standoff].")
     assert problems(run_check(workspace, brief)) == []
-    assert any((workspace / ".briefkit-cache" / "sources").iterdir())
+    with closing(sqlite3.connect(workspace / ".briefkit-cache" / "cache.sqlite")) as database:
+        assert database.execute("SELECT count(*) FROM sources").fetchone()[0] > 0
     seed = workspace / "seeds" / "oneil-2017-mexican-standoff.txt"
     seed.write_text(seed.read_text(encoding="utf-8").replace("worst trade deal", "worst deal"),
                     encoding="utf-8")

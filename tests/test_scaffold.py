@@ -109,7 +109,9 @@ def test_scaffold_matches_golden(workspace: Path, series: str) -> None:
                          "--summary", "One paragraph that says what the brief argues.",
                          "--keyword", "NAFTA", "--keyword", "trade")
     assert code == 0, err
-    assert out == f"wrote briefs/the-workaround-and-the-reset.md: the first brief of {series}\n"
+    assert out == (f"wrote briefs/the-workaround-and-the-reset.md: the first brief of {series}\n"
+                   ".briefkit-cache/ is briefkit's cache, rebuilt as needed; its own .gitignore "
+                   "keeps it out of git\n")
     text = (workspace / "briefs" / "the-workaround-and-the-reset.md").read_text(encoding="utf-8")
     golden = GOLDEN / f"{series}.md"
     if REGENERATE:

@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import msgspec
+
 from . import cache
 from .errors import BibliographyError
 from .model import BibDiagnostic, Status
 
 if TYPE_CHECKING:
     from bibtexparser.model import ParsingFailedBlock
-
-CACHE_VERSION = 1
 
 # Fields an entry of each type must have (BibTeX's own list; "author" may be an "editor").
 REQUIRED_FIELDS: Mapping[str, tuple[str, ...]] = {
@@ -99,25 +99,49 @@ class Bibliography:
         )
 
 
-def load_bibliography(path: Path, *, cache_dir: Path | None = None) -> Bibliography:
+def load_bibliography(path: Path, *, store: cache.Store | None = None) -> Bibliography:
     """Parse the .bib file at ``path``; raise `BibliographyError` if it cannot be read at all.
 
-    With ``cache_dir``, the parse is stored under a key of the file's bytes and reused while the
-    file is unchanged.
+    With ``store``, the parse is cached under a hash of the file's path and bytes, and reused
+    while they are unchanged.
     """
     try:
         raw = path.read_bytes()
     except OSError as exc:
         raise BibliographyError(path, f"cannot be read: {exc.strerror or exc}") from exc
-    cached = _cache_file(cache_dir, raw) if cache_dir else None
-    if cached is not None:
-        loaded = cache.load(cached)
-        if isinstance(loaded, Bibliography) and loaded.path == path:
-            return loaded
+    if store is None:
+        return parse_bibliography(raw, path)
+    key = hashlib.sha256(str(path).encode() + b"\0" + raw).hexdigest()
+    loaded = store.load("bibliographies", key, _BibRecord, lambda r: r.bibliography(path))
+    if loaded is not None:
+        return loaded
     bibliography = parse_bibliography(raw, path)
-    if cached is not None:
-        cache.store(cached, bibliography)
+    store.save("bibliographies", key, _BibRecord.of(bibliography))
     return bibliography
+
+
+class _BibRecord(msgspec.Struct, array_like=True, frozen=True):
+    """How a parsed bibliography is stored in the workspace cache."""
+
+    path: str
+    entries: list[tuple[str, str, dict[str, str], int]]
+    diagnostics: tuple[BibDiagnostic, ...]
+
+    @classmethod
+    def of(cls, bibliography: Bibliography) -> _BibRecord:
+        """The record of ``bibliography``."""
+        return cls(str(bibliography.path),
+                   [(e.key, e.entry_type, dict(e.fields), e.line)
+                    for e in bibliography.entries.values()],
+                   bibliography.diagnostics)
+
+    def bibliography(self, path: Path) -> Bibliography:
+        """The bibliography of ``path``; raises `ValueError` if the record is another file's."""
+        if self.path != str(path):
+            raise ValueError("record of another file")
+        entries = {key: BibEntry(key, kind, fields, line)
+                   for key, kind, fields, line in self.entries}
+        return Bibliography(path, entries, self.diagnostics)
 
 
 def parse_bibliography(raw: bytes, path: Path) -> Bibliography:
@@ -218,9 +242,3 @@ def _diag(path: Path, line: int, status: Status, message: str, rule: str,
           key: str | None = None) -> BibDiagnostic:
     return BibDiagnostic(path=str(path), line=line, status=status, message=message, rule=rule,
                          key=key)
-
-
-def _cache_file(cache_dir: Path, raw: bytes) -> Path:
-    digest = hashlib.sha256(raw + f"bib{CACHE_VERSION}".encode()).hexdigest()[:32]
-    return cache_dir / "bib" / f"{digest}.pickle"
-

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .align import ClaimResult, FigureJudgement, judge_claim
 from .bib import load_bibliography
+from .cache import Store
 from .corpus import Corpus, Elsewhere, Progress, SourceDoc, SourceProblem
 from .document import Brief, Problem, Quotation, Sentence, read_brief
 from .errors import InputError, UsageError
@@ -45,8 +46,9 @@ def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
     Raises `InputError` for a target that does not exist or a bibliography that cannot be read.
     """
     paths = brief_paths(workspace, targets)
-    bib = load_bibliography(bibliography or workspace.bibliography, cache_dir=workspace.cache)
-    corpus = Corpus(workspace, bib, progress=progress)
+    store = Store(workspace.cache, label=workspace.relative(workspace.cache))
+    bib = load_bibliography(bibliography or workspace.bibliography, store=store)
+    corpus = Corpus(workspace, bib, progress=progress, store=store)
     reports: list[BriefReport] = []
     cited: set[str] = set()
     for path in paths:
@@ -57,8 +59,9 @@ def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
     if not targets:
         diagnostics.extend(bib.unused(cited))
     relative = [_relocate(workspace, d) for d in sorted(diagnostics, key=lambda d: d.line)]
+    store.close()
     return CheckReport(briefs=tuple(reports), bibliography=tuple(relative),
-                       notes=corpus.reading_notes())
+                       notes=store.notes + corpus.reading_notes())
 
 
 def brief_paths(workspace: Workspace, targets: Sequence[Path]) -> list[Path]:

@@ -261,6 +261,8 @@ def new(
             return
         write_brief(scaffold, force=force)
     typer.echo(f"wrote {where}: the {scaffold.ordinal} brief of {request.series}")
+    typer.echo(f"{workspace.relative(workspace.cache)}/ is briefkit's cache, rebuilt as needed; "
+               "its own .gitignore keeps it out of git")
 
 
 def _answer(prompt: str | Callable[[], str], name: str, option: str) -> str:

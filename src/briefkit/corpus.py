@@ -1,8 +1,9 @@
 """The corpus: every source text the bibliography points at, prepared once and cached.
 
 Preparing a source (reading, the comparison key with its offset map, its figures) is done once per
-distinct file content and stored under the workspace cache, keyed by the SHA-256 of the file's
-bytes; a manifest of file sizes and modification times avoids re-reading unchanged files. An index
+distinct file content and stored in the workspace cache (`briefkit.cache`), keyed by the SHA-256
+of the file's bytes; a manifest of file stamps (size, modification and change times, inode) avoids
+re-reading unchanged files. An index
 over all sources (which documents contain which words and which figure values) lets the checker
 ask "is this quote or figure anywhere else in the corpus?" without scanning every document.
 """
@@ -16,19 +17,21 @@ from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+
+import msgspec
 
 from . import cache
 from .align import SourceModel, judge_claim
 from .bib import Bibliography
 from .errors import BriefkitError, InputError, PathEscapeError
 from .figures import Figure, extract_figures
-from .normalize import Normalized, normalize
+from .normalize import Normalized, OffsetMap, normalize
 from .quotes import QuoteMatch, match_quote
 from .sources import SourceText, read_source
 from .workspace import Workspace, contained
 
-CACHE_VERSION = "4"
 PARALLEL_THRESHOLD = 64  # below this many new sources, worker processes cost more than they save
 Progress = Callable[[int, int], None]
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".xhtml", ".pdf")
@@ -153,11 +156,12 @@ class Corpus:
     """The sources of one bibliography, loaded lazily from the cache or prepared on first use."""
 
     def __init__(self, workspace: Workspace, bibliography: Bibliography, *,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, store: cache.Store | None = None) -> None:
         self.workspace = workspace
         self.bibliography = bibliography
         self._progress = progress
-        self._cache = _Cache(workspace.cache)
+        self._cache = _Cache(store or cache.Store(workspace.cache,
+                                                  label=workspace.relative(workspace.cache)))
         self._docs: dict[str, SourceDoc | SourceProblem] = {}
         self._paths: dict[str, Path | SourceProblem] = {}
         self._index: _Index | None = None
@@ -290,37 +294,40 @@ class Corpus:
 
 
 class _Cache:
-    """Prepared sources and the corpus index on disk, keyed by content."""
+    """Prepared sources and the corpus index in the workspace cache, keyed by content.
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._manifest: dict[str, tuple[int, int, str]] | None = None
-        self._manifest_dirty = False
+    A file's SHA-256 is taken from the manifest while its stamp (size, modification and change
+    times, inode; see `cache.file_stamp`) is unchanged, and computed again otherwise; a file
+    changed in the last moments is hashed every time until it settles (`cache.settled`).
+    """
+
+    def __init__(self, store: cache.Store) -> None:
+        self.store = store
+        self._manifest: dict[str, tuple[cache.FileStamp, str]] | None = None
+        self._changed: dict[str, tuple[cache.FileStamp, str]] = {}
 
     def prepared(self, path: Path) -> Prepared:
         """The prepared form of the file at ``path``, from the cache when its content is known."""
         digest = self.digest(path)
-        stored = cache.load(self._source_file(digest))
-        if isinstance(stored, Prepared):
+        stored = self.store.load("sources", digest, _SourceRecord, lambda r: r.prepared(path))
+        if stored is not None:
             return stored
         prepared = prepare(path)
-        cache.store(self._source_file(digest), prepared)
+        self.store.save("sources", digest, _SourceRecord.of(prepared))
         self._save_manifest()
         return prepared
 
     def index(self, paths: Mapping[str, Path], *, progress: Progress | None) -> _Index:
         """The word and figure index over ``paths``, rebuilt when any source changed."""
         digests = {key: self.digest(path) for key, path in paths.items()}
-        signature = hashlib.sha256(
-            repr(sorted(digests.items())).encode() + CACHE_VERSION.encode()
-        ).hexdigest()[:32]
-        target = self.folder / "index" / f"{signature}.pickle"
-        stored = cache.load(target)
-        if isinstance(stored, _Index):
+        signature = hashlib.sha256(repr(list(digests.items())).encode()).hexdigest()[:32]
+        stored = self.store.load("indexes", signature, _IndexRecord, _IndexRecord.index)
+        if stored is not None and stored.keys == list(paths):
             self._save_manifest()
             return stored
         index = self._build_index(paths, digests, progress)
-        cache.store(target, index)
+        self.store.save("indexes", signature, _IndexRecord.of(index))
+        self.store.keep_only("indexes", signature)
         self._save_manifest()
         return index
 
@@ -328,52 +335,122 @@ class _Cache:
                      progress: Progress | None) -> _Index:
         summaries: dict[str, _Summary | None] = {}
         missing: list[str] = []
-        for key in paths:
-            stored = cache.load(self._source_file(digests[key]))
-            if isinstance(stored, Prepared):
+        for key, path in paths.items():
+            stored = self.store.load("sources", digests[key], _SourceRecord,
+                                     partial(_SourceRecord.prepared, path=path))
+            if stored is not None:
                 summaries[key] = _Summary.of(stored)
             else:
                 missing.append(key)
-        targets = [(str(paths[key]), str(self._source_file(digests[key]))) for key in missing]
-        for done, (key, summary) in enumerate(zip(missing, _prepare_all(targets), strict=True),
-                                              start=1):
-            summaries[key] = summary
+        targets = [str(paths[key]) for key in missing]
+        for done, (key, prepared) in enumerate(zip(missing, _prepare_all(targets), strict=True),
+                                               start=1):
+            if prepared is not None:
+                record, summary = prepared
+                self.store.save("sources", digests[key], record)
+                summaries[key] = summary
+            else:
+                summaries[key] = None
             if progress:
                 progress(done, len(missing))
         return _assemble(paths, summaries)
 
     def digest(self, path: Path) -> str:
-        """SHA-256 of the file's bytes, taken from the manifest while size and mtime agree."""
-        manifest = self._load_manifest()
+        """SHA-256 of the file's bytes, taken from the manifest while the file's stamp agrees."""
+        if self._manifest is None:
+            self._manifest = self.store.manifest()
         try:
-            stat = path.stat()
+            stamp = cache.file_stamp(path.stat())
         except OSError as exc:
             raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
-        known = manifest.get(str(path))
-        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
-            return known[2]
+        known = self._manifest.get(str(path))
+        if known and known[0] == stamp:
+            return known[1]
         try:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
         except OSError as exc:
             raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
-        manifest[str(path)] = (stat.st_size, stat.st_mtime_ns, digest)
-        self._manifest_dirty = True
+        if cache.settled(stamp):
+            self._manifest[str(path)] = self._changed[str(path)] = (stamp, digest)
         return digest
 
-    def _source_file(self, digest: str) -> Path:
-        return self.folder / "sources" / f"{digest[:32]}-v{CACHE_VERSION}.pickle"
-
-    def _load_manifest(self) -> dict[str, tuple[int, int, str]]:
-        if self._manifest is None:
-            stored = cache.load(self.folder / "manifest.pickle")
-            self._manifest = stored if isinstance(stored, dict) else {}
-        return self._manifest
-
     def _save_manifest(self) -> None:
-        if self._manifest_dirty and self._manifest is not None:
-            cache.store(self.folder / "manifest.pickle", self._manifest)
-            self._manifest_dirty = False
+        if self._changed:
+            self.store.remember((path, *known) for path, known in self._changed.items())
+            self._changed.clear()
 
+
+class _SourceRecord(msgspec.Struct, array_like=True, frozen=True):
+    """How a prepared source is stored: its text, key, offset maps (4-byte positions), figures."""
+
+    text: str
+    notes: tuple[str, ...]
+    key: str
+    maps: tuple[tuple[bytes, bytes], ...]
+    hard_hyphens: bytes
+    break_hyphens: bytes
+    callouts: tuple[tuple[int, int], ...]
+    figures: tuple[Figure, ...]
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> _SourceRecord:
+        """The record of ``prepared``."""
+        normalized = prepared.normalized
+        return cls(prepared.source.text, prepared.source.notes, normalized.text,
+                   tuple((_packed(m.points), _packed(m.targets)) for m in normalized.maps),
+                   _packed(normalized.hard_hyphens), _packed(normalized.break_hyphens),
+                   normalized.callouts, prepared.figures)
+
+    def prepared(self, path: Path) -> Prepared:
+        """The prepared source read from ``path``; raises `ValueError` if the record is damaged."""
+        maps = tuple(OffsetMap(_unpacked(points), _unpacked(targets))
+                     for points, targets in self.maps)
+        if any(len(m.points) != len(m.targets) for m in maps):
+            raise ValueError("offset map with unpaired positions")
+        normalized = Normalized(self.text, self.key, maps, _unpacked(self.hard_hyphens),
+                                _unpacked(self.break_hyphens))
+        normalized.__dict__["callouts"] = self.callouts  # what `prepare` computed, kept
+        return Prepared(SourceText(path, self.text, self.notes), normalized, self.figures)
+
+
+class _IndexRecord(msgspec.Struct, array_like=True, frozen=True):
+    """How the corpus index is stored; the source sets are little-endian bit masks."""
+
+    keys: list[str]
+    text: str
+    starts: list[int]
+    words: dict[str, bytes]
+    figures: list[tuple[str, float, str, bytes]]
+
+    @classmethod
+    def of(cls, index: _Index) -> _IndexRecord:
+        """The record of ``index``."""
+        return cls(index.keys, index.text, index.starts.tolist(),
+                   {word: _mask_bytes(mask) for word, mask in index.words.items()},
+                   [(*figure, _mask_bytes(mask)) for figure, mask in index.figures.items()])
+
+    def index(self) -> _Index:
+        """The index; raises `ValueError` if the record is damaged."""
+        if len(self.starts) != len(self.keys) or self.starts != sorted(self.starts):
+            raise ValueError("index positions out of order")
+        words = {word: int.from_bytes(mask, "little") for word, mask in self.words.items()}
+        figures = {(kind, value, unit): int.from_bytes(mask, "little")
+                   for kind, value, unit, mask in self.figures}
+        return _Index(self.keys, self.text, array("q", self.starts), words, figures)
+
+
+def _packed(positions: array[int]) -> bytes:
+    return (positions if positions.typecode == "I" else array("I", positions)).tobytes()
+
+
+def _unpacked(data: bytes) -> array[int]:
+    positions = array("I")
+    positions.frombytes(data)  # ValueError unless a whole number of positions
+    return positions
+
+
+def _mask_bytes(mask: int) -> bytes:
+    return mask.to_bytes((mask.bit_length() + 7) // 8, "little")
 
 
 def prepare(path: Path) -> Prepared:
@@ -384,26 +461,24 @@ def prepare(path: Path) -> Prepared:
     return Prepared(source, normalized, tuple(extract_figures(source.text)))
 
 
-def _prepare_all(targets: list[tuple[str, str]]) -> Iterator[_Summary | None]:
-    """Prepare each ``(source, cache file)`` pair, in worker processes when there are many."""
+def _prepare_all(targets: list[str]) -> Iterator[tuple[_SourceRecord, _Summary] | None]:
+    """Prepare each source, in worker processes when there are many (None if unreadable)."""
     if len(targets) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        yield from (_prepare_to_file(*target) for target in targets)
+        yield from map(_prepare_record, targets)
         return
     from concurrent.futures import ProcessPoolExecutor  # only cold builds of many sources
 
     with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 2)) as pool:
-        sources, files = zip(*targets, strict=True)
-        yield from pool.map(_prepare_to_file, sources, files, chunksize=8)
+        yield from pool.map(_prepare_record, targets, chunksize=8)
 
 
-def _prepare_to_file(path: str, target: str) -> _Summary | None:
-    """Prepare ``path``, store it at ``target`` and return its summary (None if unreadable)."""
+def _prepare_record(path: str) -> tuple[_SourceRecord, _Summary] | None:
+    """Prepare ``path``: its cache record and its summary (None if unreadable)."""
     try:
         prepared = prepare(Path(path))
     except BriefkitError:
         return None  # an unreadable source is reported when it is cited, not while indexing
-    cache.store(Path(target), prepared)
-    return _Summary.of(prepared)
+    return _SourceRecord.of(prepared), _Summary.of(prepared)
 
 
 def _assemble(paths: Mapping[str, Path], summaries: Mapping[str, _Summary | None]) -> _Index:

@@ -27,6 +27,7 @@ This is the only module that imports python-docx; it is imported on rendering pa
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import io
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import pandoc
+from . import cache, pandoc
 from .errors import ToolError
 from .workspace import atomic_write
 
@@ -47,6 +48,8 @@ if TYPE_CHECKING:
 
 # Bump whenever the look changes, so cached reference documents are rebuilt.
 REFERENCE_VERSION = "1"
+# What pandoc needs from a reference document; a cached one without them is rebuilt.
+REQUIRED_PARTS = frozenset({"[Content_Types].xml", "word/document.xml", "word/styles.xml"})
 
 BODY_FONT = "Georgia"
 DISPLAY_FONT = "Arial"
@@ -217,14 +220,33 @@ def reference_docx(cache_dir: Path, *, header: str, footer: str = "") -> Path:
 
     The file lives in ``cache_dir / "docx"`` under a name hashed from the header, the footer,
     ``REFERENCE_VERSION`` and pandoc's version, so a changed look or a new pandoc gets a new file.
+    A cached file that is not a whole Word document (truncated, damaged) is built again.
     Raises ``ToolError`` when pandoc cannot be run, ``OutputError`` when the cache is not writable.
     """
     inputs = [REFERENCE_VERSION, pandoc.pandoc_version(), header, footer]
     digest = hashlib.sha256(json.dumps(inputs).encode("utf-8")).hexdigest()[:20]
     target = cache_dir / "docx" / f"reference-{digest}.docx"
-    if not target.is_file():
+    if not _is_whole_docx(target):
+        with contextlib.suppress(OSError):
+            cache.prepare_folder(cache_dir)  # its .gitignore; a failure shows when writing
         build_reference_docx(target, header=header, footer=footer)
     return target
+
+
+def _is_whole_docx(path: Path) -> bool:
+    """True when ``path`` is a regular file that unzips without error and holds Word's styles.
+
+    A truncated or damaged file (an interrupted copy, a planted one) is rebuilt, not passed on.
+    """
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            return names >= REQUIRED_PARTS and archive.testzip() is None
+    except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError,
+            NotImplementedError, RuntimeError):
+        return False
 
 
 def build_reference_docx(target: Path, *, header: str, footer: str = "") -> None:

@@ -36,6 +36,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import pandoc
 from .bib import Bibliography, load_bibliography
+from .cache import Store
 from .errors import BibliographyError, InputError, OutputError, PathEscapeError, UsageError
 from .frontmatter import meta_date, split_front_matter
 from .pandoc import Node
@@ -189,7 +190,8 @@ def _bibliographies(ws: Workspace, path: Path, meta: Mapping[str, Any]) -> list[
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise InputError(path, "bibliography must be a path or a list of paths")
     files = [ws.inside(name, base=path.parent) for name in names] or [ws.bibliography]
-    loaded = [load_bibliography(file, cache_dir=ws.cache) for file in dict.fromkeys(files)]
+    store = Store(ws.cache)
+    loaded = [load_bibliography(file, store=store) for file in dict.fromkeys(files)]
     for bibliography in loaded:
         _require_sound(ws, bibliography)
     return loaded
