@@ -219,3 +219,17 @@ def test_front_matter_size_is_limited() -> None:
     text = "---\nsummary: " + "word " * 40_000 + "\n---\n"
     with pytest.raises(InputError, match="front matter is"):
         split_front_matter(text, path="big.md")
+
+
+def test_skeleton_prompts_are_draft_warnings_at_their_lines(workspace: Path) -> None:
+    """A fresh skeleton checks with a draft-prompt warning at each prompt's opening line."""
+    code, _out, err = run("new", "Fresh Draft", "--series", SERIES, "--author", "Ana",
+                          "--date", "2022-03-01")
+    assert code == 0, err
+    text = (workspace / "briefs" / "fresh-draft.md").read_text(encoding="utf-8")
+    expected = [n for n, line in enumerate(text.splitlines(), start=1)
+                if line.startswith("::: {.unchecked .prompt}")]
+    code, results = sarif_results("briefs/fresh-draft.md")
+    assert code == 0
+    assert [r["line"] for r in results if r["rule"] == "draft-prompt"] == expected
+    assert len(expected) == 5
