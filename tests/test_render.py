@@ -425,7 +425,8 @@ def test_image_outside_the_workspace_is_refused(
     brief = write_brief(ws.root, "escape.md", f"![A chart](../../{outside.name})\n")
     with pytest.raises(InputError, match=r"image '\.\./\.\./secret\.png' is outside"):
         render_brief(ws, brief, formats=["html"], output_dir=tmp_path / "out")
-    remote = write_brief(ws.root, "remote.md", "![A chart](https://example.com/a.png)\n")
+    remote = write_brief(ws.root, "remote.md", "![A chart](https://example.com/a.png)\n",
+                         number="10")
     with pytest.raises(InputError, match="not a file in the workspace"):
         render_brief(ws, remote, formats=["html"], output_dir=tmp_path / "out")
 

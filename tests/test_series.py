@@ -225,7 +225,7 @@ def test_malformed_number_is_an_input_error(workspace: Path) -> None:
     bad = workspace / "briefs" / "six.md"
     bad.write_text("---\ntitle: Six\nseries: charting-a-new-course\nnumber: six\n---\n",
                    encoding="utf-8")
-    with pytest.raises(InputError, match=r"six\.md: number must be a whole number"):
+    with pytest.raises(InputError, match=r"six\.md:4: number: must be a whole number"):
         briefs_in_series(load_workspace())
 
 

@@ -30,6 +30,7 @@ from .model import (
     Status,
 )
 from .quotes import QuoteMatch, match_quote
+from .series import SeriesCheck
 from .workspace import Workspace
 
 BRIEF_SUFFIXES = (".md", ".markdown")
@@ -51,8 +52,9 @@ def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
     corpus = Corpus(workspace, bib, progress=progress, store=store)
     reports: list[BriefReport] = []
     cited: set[str] = set()
+    series = SeriesCheck(workspace)
     for path in paths:
-        brief = read_brief(path, allow_raw=workspace.allow_raw)
+        brief = series.add_problems(read_brief(path, allow_raw=workspace.allow_raw))
         cited.update(c.key for c in brief.citations)
         reports.append(BriefReport(_display(workspace, path), tuple(_check(brief, corpus))))
     diagnostics = list(bib.diagnostics)

@@ -333,11 +333,12 @@ def render(
     Exit 2 for bad input (unknown citation key, malformed bibliography, image outside the
     workspace), 3 when pandoc or typst fails.
     """
-    from .render import formats_from, render_brief
+    from .render import formats_from, render_brief, validate_brief
 
     with handled():
         workspace = workspace_here(ctx)
         formats = formats_from(to)
+        validate_brief(workspace, brief)
         _render_gate(workspace, [brief], skip=no_check,
                      refusal=f"{brief}: the check found errors, so it was not rendered")
         result = render_brief(workspace, brief, formats=formats, output_dir=output)

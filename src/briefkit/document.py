@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .frontmatter import FrontMatter, split_front_matter
+from .frontmatter import FrontMatter, field_problems, split_front_matter
 from .model import Span, Status
 
 PANDOC_READER = "markdown-example_lists"  # the pandoc reading this module reproduces
@@ -222,8 +222,19 @@ def parse_brief(text: str, *, path: Path, allow_raw: bool = False) -> Brief:
         citations=tuple(reader.citations),
         quotations=tuple(sorted(reader.quotations, key=_span_key)),
         sentences=tuple(reader.sentences),
-        problems=tuple(sorted(reader.problems, key=_span_key)),
+        problems=tuple(sorted([*_front_matter_problems(text, front), *reader.problems],
+                              key=_span_key)),
     )
+
+
+def _front_matter_problems(text: str, front: FrontMatter) -> list[Problem]:
+    """A ``frontmatter-invalid`` error for each field that does not fit the schema."""
+    lines = text.splitlines()
+    return [
+        Problem(rule="frontmatter-invalid", status=Status.ERROR,
+                span=Span(p.line, 1, p.line, len(lines[p.line - 1]) + 1), message=p.message)
+        for p in field_problems(front)
+    ]
 
 
 def _span_key(item: Quotation | Problem) -> tuple[int, int]:
@@ -613,7 +624,15 @@ class _BlockScanner:
         end = self._div_end(lines, i)
         if end is None:
             return None
-        skipped = bool(_classes(match.group(1)) & SKIPPED_DIV_CLASSES)
+        classes = _classes(match.group(1))
+        skipped = bool(classes & SKIPPED_DIV_CLASSES)
+        if "prompt" in classes:
+            self.problems.append(Problem(
+                rule="draft-prompt", status=Status.WARNING,
+                span=self.lines.span(*self._dedent(lines[i], 3)),
+                message="a prompt of the skeleton is still in the brief: write the section, "
+                        "then delete the prompt",
+            ))
         inner = replace(ctx, in_div=True, checked=ctx.checked and not skipped,
                         depth=ctx.depth + 1)
         out.append(None)

@@ -114,8 +114,17 @@ def render_brief(
     written unless every format rendered.
     """
     chosen = formats_from(formats)
+    validate_brief(ws, brief)
     target = prepare_output(output_dir or ws.output)
     return publish(ws, read_edition(ws, brief), formats=chosen, output_dir=target)
+
+
+def validate_brief(ws: Workspace, brief: Path) -> None:
+    """Require ``brief`` to exist with front matter that fits the schema and a number no other
+    brief of its series has; `InputError` names the brief and the line otherwise."""
+    from .series import require_sound_brief
+
+    require_sound_brief(ws, _brief_path(ws, brief))
 
 
 def typst_source(ws: Workspace, brief: Path) -> str:

@@ -15,14 +15,17 @@ import datetime as dt
 import re
 import string
 import tomllib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, SeriesDefinitionError, UnknownSeriesError
-from .frontmatter import meta_date, read_meta
+from .frontmatter import FieldProblem, field_problems, meta_date, read_front_matter
 from .workspace import Workspace, template_dirs
+
+if TYPE_CHECKING:
+    from .document import Brief, Problem
 
 SERIES_FOLDER = "series"
 FORMS = ("brief", "perspectives")
@@ -296,16 +299,22 @@ def _toml_type(value: object) -> str:
     return f"a {type(value).__name__}"
 
 
-def briefs_in_series(ws: Workspace) -> dict[str, list[BriefInfo]]:
+def briefs_in_series(ws: Workspace, *, lenient: bool = False) -> dict[str, list[BriefInfo]]:
     """The workspace's briefs grouped by series id, each group sorted by number then date.
 
     Briefs without a ``series`` field are left out; briefs without a number follow the numbered
-    ones. Raises `InputError` naming a brief whose front matter cannot be read or whose ``series``
-    or ``number`` field is malformed.
+    ones. Raises `InputError` naming a brief whose front matter cannot be read or does not fit
+    the schema; with ``lenient`` such a brief is left out instead. Numbers used twice are not
+    checked here: see `require_distinct_numbers`.
     """
     groups: dict[str, list[BriefInfo]] = {}
     for path in brief_files(ws):
-        info = read_brief_info(path)
+        try:
+            info = read_brief_info(path, name=ws.relative(path))
+        except InputError:
+            if not lenient:
+                raise
+            continue
         if info is not None:
             groups.setdefault(info.series, []).append(info)
     for briefs in groups.values():
@@ -324,27 +333,133 @@ def brief_files(ws: Workspace) -> list[Path]:
     )
 
 
-def read_brief_info(path: Path) -> BriefInfo | None:
-    """The series facts of one brief, or None when it names no series."""
-    meta = read_meta(path)
+def read_brief_info(path: Path, *, name: str | None = None) -> BriefInfo | None:
+    """The series facts of one brief, or None when it names no series.
+
+    Raises `InputError` naming the brief (as ``name``, default ``path``) and the line of the
+    first field that does not fit the front-matter schema.
+    """
+    front = read_front_matter(path)
+    problems = field_problems(front)
+    if problems:
+        raise _field_error(name or path, problems[0])
+    meta = front.meta
     series = meta.get("series")
     if series is None:
         return None
-    if not isinstance(series, str) or not series.strip():
-        raise InputError(path, f"series must be a series id, not {series!r}")
     number = meta.get("number")
-    if number is not None and (not isinstance(number, int) or isinstance(number, bool)
-                               or number < 1):
-        raise InputError(path, f"number must be a whole number from 1, not {number!r}")
     title = meta.get("title")
     return BriefInfo(
         path=path,
-        title=title if isinstance(title, str) else "" if title is None else str(title),
+        title=title or "",
         number=number,
         date=meta_date(meta.get("date")),
-        series=series.strip(),
+        series=series,
         authors=_author_names(meta.get("author")),
     )
+
+
+def _field_error(name: Path | str, problem: FieldProblem) -> InputError:
+    return InputError(name, problem.message, line=problem.line)
+
+
+def duplicate_numbers(briefs: Sequence[BriefInfo]) -> list[tuple[BriefInfo, BriefInfo]]:
+    """Each pair of briefs of one series that share a number, the first of each number first."""
+    first: dict[tuple[str, int], BriefInfo] = {}
+    pairs: list[tuple[BriefInfo, BriefInfo]] = []
+    for info in briefs:
+        if info.number is None:
+            continue
+        earlier = first.setdefault((info.series, info.number), info)
+        if earlier is not info:
+            pairs.append((earlier, info))
+    return pairs
+
+
+def require_distinct_numbers(
+    ws: Workspace, briefs: Iterable[BriefInfo], *, only: Path | None = None
+) -> None:
+    """Raise `InputError` for the first number used twice in a series, naming both briefs.
+
+    With ``only``, just the pairs that involve that brief count.
+    """
+    for one, other in duplicate_numbers(sorted(briefs, key=lambda i: i.path)):
+        if only is not None and only not in (one.path, other.path):
+            continue
+        mine, theirs = (other, one) if only == other.path else (one, other)
+        raise InputError(ws.relative(mine.path), _duplicate_message(ws, mine, theirs),
+                         line=read_front_matter(mine.path).lines.get(("number",)))
+
+
+def _duplicate_message(ws: Workspace, info: BriefInfo, other: BriefInfo) -> str:
+    return (f"number {info.number} of series {info.series} is also the number of "
+            f"{ws.relative(other.path)}; give each brief its own number")
+
+
+def require_sound_brief(ws: Workspace, path: Path) -> None:
+    """The front matter of the brief at ``path`` fits the schema, and its number is its own.
+
+    Raises `InputError` naming the brief, the line and the other brief of a shared number.
+    """
+    info = read_brief_info(path, name=ws.relative(path))
+    if info is not None and info.number is not None:
+        siblings = briefs_in_series(ws, lenient=True).get(info.series, [])
+        if all(s.path != info.path for s in siblings):
+            siblings.append(info)  # a brief outside the briefs folder
+        require_distinct_numbers(ws, siblings, only=info.path)
+
+
+class SeriesCheck:
+    """The `check` findings about a brief's place in its series: an unknown series, a number
+    that another brief of the series has too. Definitions and briefs are read once, when a
+    checked brief first names a series."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self._known: dict[str, Series] | None = None
+        self._groups: dict[str, list[BriefInfo]] = {}
+
+    def add_problems(self, brief: Brief) -> Brief:
+        """``brief`` with these findings added to its problems (as `read_brief` gives them)."""
+        from dataclasses import replace
+
+        series = brief.meta.get("series")
+        if not isinstance(series, str) or not series.strip():
+            return brief
+        found = self._problems(brief, series.strip())
+        if not found:
+            return brief
+        return replace(brief, problems=tuple(sorted(
+            [*brief.problems, *found], key=lambda p: (p.span.line, p.span.column))))
+
+    def _problems(self, brief: Brief, series: str) -> list[Problem]:
+        if self._known is None:
+            self._known = load_all_series(self.ws)
+            self._groups = briefs_in_series(self.ws, lenient=True)
+        lines = read_front_matter(brief.path).lines
+        if series not in self._known:
+            known = ", ".join(self._known) or "none"
+            return [_series_problem(brief, lines, "series", "series-unknown",
+                                    f"unknown series {series!r}; known series: {known}")]
+        number = brief.meta.get("number")
+        path = brief.path.resolve()
+        others = [info for info in self._groups.get(series, [])
+                  if info.number == number and info.path.resolve() != path]
+        if not isinstance(number, int) or not others:
+            return []
+        names = ", ".join(self.ws.relative(info.path) for info in others)
+        return [_series_problem(brief, lines, "number", "series-duplicate-number",
+                                f"number {number} of series {series} is also the number of "
+                                f"{names}; give each brief its own number")]
+
+
+def _series_problem(brief: Brief, lines: Mapping[tuple[str | int, ...], int], key: str,
+                    rule: str, message: str) -> Problem:
+    from .document import Problem
+    from .model import Span, Status
+
+    line = lines.get((key,), 1)
+    return Problem(rule=rule, status=Status.ERROR, span=Span(line, 1, line, 1), message=message)
 
 
 def _author_names(value: object) -> tuple[str, ...]:
@@ -378,7 +493,9 @@ def series_listing(
     """Plain aligned text: each series with its briefs (number, date, title, path).
 
     Series defined nowhere but named by briefs are listed last, marked as having no definition.
+    Raises `InputError` when two briefs of a series share a number.
     """
+    require_distinct_numbers(ws, [info for found in briefs.values() for info in found])
     groups: list[tuple[str, Series | None, list[BriefInfo]]] = [
         (series_id, defined, briefs.get(series_id, [])) for series_id, defined in series.items()
     ]

@@ -52,12 +52,17 @@ def render_volume(
 
 
 def volume_briefs(ws: Workspace, series: Series) -> list[Path]:
-    """The briefs of ``series`` in series order; `InputError` when it has none."""
-    from .series import briefs_in_series
+    """The briefs of ``series`` in series order.
+
+    Raises `InputError` when it has none, when a brief's front matter does not fit the schema
+    and when two of its briefs share a number.
+    """
+    from .series import briefs_in_series, require_distinct_numbers
 
     members = briefs_in_series(ws).get(series.id, [])
     if not members:
         raise InputError(ws.relative(ws.briefs), f"no brief belongs to series {series.id!r}")
+    require_distinct_numbers(ws, members)
     return [info.path for info in members]
 
 
