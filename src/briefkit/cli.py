@@ -7,16 +7,23 @@ finds the workspace, calls one library entry point and writes its result.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any, NoReturn
 
 import typer
+from typer._click.exceptions import Abort as _Abort
+from typer._click.exceptions import ClickException as _ClickException
+from typer._click.exceptions import NoArgsIsHelpError as _NoArgsIsHelpError
+from typer._click.exceptions import UsageError as _ClickUsageError
 
 from . import __version__
-from .errors import BriefkitError, UsageError
+from .errors import EXIT_INTERNAL, EXIT_SIGNAL_BASE, EXIT_USAGE, BriefkitError, UsageError
 from .workspace import Workspace, load_workspace
 
 app = typer.Typer(
@@ -58,11 +65,15 @@ def _root(
     templates: Annotated[Path | None, _path_option("--templates", "Templates folder")] = None,
     output: Annotated[Path | None, _path_option("--output-dir", "Folder for rendered files")]
     = None,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of an internal error.")
+    ] = False,
 ) -> None:
     """Scaffold, fact-check and publish policy briefs.
 
     Exit codes: 0 clean, 1 findings at error level, 2 bad usage or bad input,
-    3 an external tool (pandoc, typst) failed.
+    3 an external tool (pandoc, typst) failed, 4 an internal error (please report it),
+    130 and 143 interrupted (Ctrl-C, SIGTERM).
     """
     ctx.obj = {"start": workspace, "bibliography": bibliography, "sources": sources,
                "briefs": briefs, "templates": templates, "output": output}
@@ -119,6 +130,12 @@ def check(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List verified quotes and figures too (text).")
     ] = False,
+    paths: Annotated[
+        str | None, typer.Option(
+            "--paths", metavar="repo|workspace|cwd", show_default=False,
+            help="Report paths relative to the git repository (default for github, sarif and "
+            "junit), the workspace, or the current folder (default for text and json).")
+    ] = None,
 ) -> None:
     """Verify quotes, figures and citations against their sources.
 
@@ -129,15 +146,18 @@ def check(
     """
     from . import __version__ as version
     from .check import check_briefs
-    from .report import FORMATS, format_report, step_summary
+    from .report import FORMATS, format_report, relocate, step_summary
     from .workspace import atomic_write
 
     with handled():
         if fmt not in FORMATS:
             raise UsageError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
         workspace = workspace_here(ctx)
+        base = report_base(workspace, paths or ("cwd" if fmt in ("text", "json") else "repo"))
         with _progress_bar("Preparing sources") as progress:
             report = check_briefs(workspace, briefs or [], bibliography=bib, progress=progress)
+        report = relocate(report, workspace=workspace.root, base=base,
+                          typed=Path.cwd() if briefs else None)
         color = fmt == "text" and output is None and is_terminal(sys.stdout)
         text = format_report(report, fmt, color=color, version=version, verbose=verbose,
                              strict=strict)
@@ -147,9 +167,32 @@ def check(
             typer.echo(text, nl=False)
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if fmt == "github" and summary_file:
-            with Path(summary_file).open("a", encoding="utf-8") as handle:
-                handle.write(step_summary(report))
+            _append_summary(Path(summary_file), step_summary(report))
     raise typer.Exit(1 if report.failed(strict=strict) else 0)
+
+
+def report_base(workspace: Workspace, choice: str) -> Path:
+    """The folder report paths are relative to: the git repository holding the workspace
+    (else the workspace), the workspace, or the current folder."""
+    from .workspace import repository_root
+
+    if choice == "repo":
+        return repository_root(workspace.root) or workspace.root
+    if choice == "workspace":
+        return workspace.root
+    if choice == "cwd":
+        return Path.cwd()
+    raise UsageError(f"unknown --paths {choice!r}; choose repo, workspace or cwd")
+
+
+def _append_summary(path: Path, text: str) -> None:
+    """Add the job summary; a summary that cannot be written is a warning, not a failure."""
+    try:
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        typer.echo(f"warning: GITHUB_STEP_SUMMARY: cannot write {path}: "
+                   f"{exc.strerror or exc}", err=True)
 
 
 @contextmanager
@@ -405,6 +448,71 @@ def volume(
     _print_result(workspace, result.outputs, result.warnings)
 
 
-def main() -> None:
-    """Entry point of the ``briefkit`` program."""
-    app(prog_name="briefkit")
+class _Stopped(BaseException):
+    """Raised in the main thread when SIGINT or SIGTERM arrives.
+
+    A BaseException, so that no ``except Exception`` on the way up mistakes it for a failure;
+    the ``finally`` blocks on the way remove temporary files.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise _Stopped(signum)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point of the ``briefkit`` program: run the command, then exit with its code.
+
+    Whatever happens, the user sees at most one ``error: …`` line: usage errors (exit 2),
+    interrupts (130 for SIGINT, 143 for SIGTERM) and internal errors (exit 4, with the
+    traceback only under ``--debug``).
+    """
+    args = sys.argv[1:] if argv is None else argv
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stop)
+    try:
+        code = app(args=args, prog_name="briefkit", standalone_mode=False)
+    except _Stopped as stopped:
+        _ignore_signals()
+        name = signal.Signals(stopped.signum).name
+        _exit_with(f"interrupted by {name}", EXIT_SIGNAL_BASE + stopped.signum)
+    except _NoArgsIsHelpError as exc:
+        exc.show()
+        _exit_with(None, exc.exit_code)
+    except _ClickUsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "briefkit"
+        _exit_with(f"{exc.format_message()} (see {command} --help)", EXIT_USAGE)
+    except _ClickException as exc:
+        _exit_with(exc.format_message(), EXIT_USAGE)
+    except _Abort:
+        _exit_with("no answer given; stopped", EXIT_USAGE)
+    except BriefkitError as exc:
+        _exit_with(str(exc), exc.exit_code)
+    except Exception as exc:  # an unexpected failure is a bug: say so in one line
+        if "--debug" in args:
+            traceback.print_exc()
+        _exit_with(f"internal error ({type(exc).__name__}: {_first_line(exc)}); please report "
+                   "this bug with the command you ran (--debug before the command shows the "
+                   "traceback)", EXIT_INTERNAL)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _exit_with(message: str | None, code: int) -> NoReturn:
+    if message is not None:
+        typer.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def _ignore_signals() -> None:
+    # A second Ctrl-C while the first is being reported must not print a traceback.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, signal.SIG_IGN)
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else "no message"

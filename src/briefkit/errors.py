@@ -5,7 +5,8 @@ one-line message and carries the exit code the command line uses for it, so the 
 handler: print ``error: <message>`` to stderr and exit with ``exit_code``.
 
 Exit codes: 0 clean, 1 findings at error level, 2 bad usage or bad input, 3 an external tool
-(pandoc, typst) failed.
+(pandoc, typst) failed, 4 an internal error (a bug in briefkit), 130 and 143 interrupted by
+SIGINT (Ctrl-C) or SIGTERM.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 EXIT_TOOL = 3
+EXIT_INTERNAL = 4
+EXIT_SIGNAL_BASE = 128  # a run stopped by signal N exits 128 + N, as shells report it
 
 
 class BriefkitError(Exception):

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from pathlib import PurePosixPath, PureWindowsPath
+from dataclasses import dataclass, replace
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
@@ -235,6 +236,38 @@ def format_report(
         case "junit":
             return _junit(report, strict=strict)
     raise UsageError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+def relocate(report: CheckReport, *, workspace: Path, base: Path,
+             typed: Path | None = None) -> CheckReport:
+    """``report`` with its paths relative to ``base`` (absolute when outside it).
+
+    The checker reports a source, a bibliography and a brief it found itself relative to
+    ``workspace``; a brief named on the command line as it was typed, relative to ``typed``
+    (the current folder then).
+    """
+    def move(path: str, origin: Path) -> str:
+        return _rebase(path, origin, base)
+
+    def source(ref: SourceRef | None) -> SourceRef | None:
+        return None if ref is None else replace(ref, path=move(ref.path, workspace))
+
+    briefs = tuple(
+        BriefReport(move(brief.path, typed or workspace),
+                    tuple(replace(f, source=source(f.source)) for f in brief.findings))
+        for brief in report.briefs)
+    bibliography = tuple(replace(d, path=move(d.path, workspace)) for d in report.bibliography)
+    return replace(report, briefs=briefs, bibliography=bibliography)
+
+
+def _rebase(path: str, origin: Path, base: Path) -> str:
+    if not path:
+        return path
+    absolute = Path(os.path.normpath(origin / path))
+    try:
+        return absolute.relative_to(base).as_posix()
+    except ValueError:
+        return str(absolute)
 
 
 # -- shared helpers ----------------------------------------------------------------------------

@@ -87,6 +87,16 @@ def contained(path: Path | str, root: Path, *, base: Path | None = None) -> Path
     return resolved
 
 
+def repository_root(start: Path) -> Path | None:
+    """The nearest folder from ``start`` upwards holding a ``.git`` (a folder, or a file in a
+    worktree or submodule), or None outside a git repository."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
 def find_root(start: Path) -> tuple[Path, Path | None]:
     """Walk up from ``start``; return the workspace root and its configuration file (or None)."""
     start = start.resolve()
