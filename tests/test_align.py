@@ -159,6 +159,60 @@ def test_sentences_of_a_source() -> None:
                      "A new paragraph without a period\nNext line."]
 
 
+def text_model(text: str) -> SourceModel:
+    """The alignment model of a source written in the test."""
+    return SourceModel(text, extract_figures(text))
+
+
+COURTS = ("Crime is a federal priority. We have increased our judiciary by 40 percent and we have "
+          "increased our prosecutors by 16 percent. The dockets are still full.")
+
+
+def test_a_clause_break_tells_whose_words_they_are() -> None:
+    """Words after "and" belong to the figure of the next clause, in source and claim alike."""
+    source = text_model(COURTS)
+    reordered = "Federal prosecutors have increased by 16 percent and the judiciary by 40 percent"
+    result = judge_claim(reordered, extract_figures(reordered), source)
+    assert [o for _, o, _ in outcomes(result)] == ["verified", "verified"]
+    swapped = "Federal prosecutors have increased by 40 percent and the judiciary by 16 percent"
+    result = judge_claim(swapped, extract_figures(swapped), source)
+    assert outcomes(result) == [("40 percent", "contradicted", "16 percent"),
+                                ("16 percent", "contradicted", "40 percent")]
+
+
+@pytest.mark.parametrize(("claim", "verdicts"), [
+    ("The corporate rate would come down from 48 to 42 percent", ["verified", "verified"]),
+    ("The corporate rate would come down from 46 to 42 percent", ["contradicted", "verified"]),
+    ("The corporate rate would come down from 48 to 44 percent", ["verified", "contradicted"]),
+    ("The maximum fine would rise from 50,000 to 100,000 dollars", ["verified", "verified"]),
+    ("The maximum fine would rise from 50,000 to 150,000 dollars", ["verified", "contradicted"]),
+    ("Imports would fall from a potential 16 million to 6 million barrels a day",
+     ["verified", "verified"]),
+    ("Imports would fall from a potential 16 million to 8 million barrels a day",
+     ["verified", "contradicted"]),
+])
+def test_descending_and_scaled_spans(claim: str, verdicts: list[str]) -> None:
+    """Each end of "from 48 to 42 percent", "from 50,000 to 100,000 dollars" and "from 16 million
+    to 6 million barrels a day" is a figure of the span's kind, checked on its own."""
+    source = text_model(
+        "The plan has three parts. The corporate tax rate would be cut from 48 percent to 42 "
+        "percent. The maximum penalty for a violator would rise from $50,000 to $100,000. "
+        "Oil imports would fall from a potential 16 million barrels a day to 6 million barrels "
+        "a day.")
+    result = judge_claim(claim, extract_figures(claim), source)
+    assert [o for _, o, _ in outcomes(result)] == verdicts
+
+
+def test_a_claim_may_span_two_sentences_of_the_source() -> None:
+    """A figure stated in the next sentence ("that figure … stood at") is found there; a value
+    from the first sentence about something else is still contradicted."""
+    claim = ("Before NAFTA, Mexican exporters bought just five percent of their inputs from the "
+             "United States; today they buy, on average, 40 percent")
+    assert [o for _, o, _ in outcomes(judge(claim))] == ["verified", "verified"]
+    wrong = claim.replace("just five percent", "just 25 percent")
+    assert outcomes(judge(wrong))[0] == ("25 percent", "contradicted", "five percent")
+
+
 # --- properties ----------------------------------------------------------------------------------
 
 SUBJECTS = ["steel exports", "avocado imports", "auto production", "tourist arrivals",

@@ -48,7 +48,8 @@ _B: Final = 0.75
 _YEAR_BONUS: Final = 4.0  # pairing weight of a shared bound year, against word overlap near 0..3
 _FAR_WEIGHT: Final = 0.25  # least weight of a claim word, however far from the figures
 _ORDER_BONUS: Final = 0.05  # breaks ties between equally good pairings in the claim's order
-_NEAR_TIE: Final = 0.6  # share of the best pairing's fit at which an equal value is preferred
+_RIVAL_SHARE: Final = 0.25  # weight of a word that belongs to a rival figure of the same kind
+_NEAR_TIE: Final = 0.75  # share of the best pairing's fit at which an equal value is preferred
 _SAME_VALUE_EPSILON: Final = 1e-6  # prefers an equal value only among exactly tied pairings
 
 _WORD: Final = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
@@ -58,6 +59,9 @@ _ABBREVIATION: Final = re.compile(
     r"|Inc|Corp|Co|Ltd|vs|etc|No|Nos|Vol|pp|p|Fig|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov"
     r"|Dec|Mt|Ft|approx|est|U\.S|U\.N)\.)\Z"
 )
+_CLAUSE_BREAK: Final = re.compile(
+    r"[,;:—–]|\b(?:and|but|while|whereas|against|versus|compared (?:with|to)|than)\b",
+    re.IGNORECASE)
 _RANGE_JOIN: Final = re.compile(r"\s*(?:-|–|—|to|and|through|until|till|/)\s*\Z", re.IGNORECASE)
 
 _STOPWORDS: Final = frozenset([
@@ -462,9 +466,11 @@ def judge_claim(text: str, figures: Sequence[Figure], source: SourceModel, *,
         shared = tuple(stem for stem in query if source.holds(stem, first, last))
         coverage = _coverage(query, shared, source)
         if coverage >= MIN_COVERAGE:
+            first, last, judgements = _best_bound(text, figures, terms, source, first, last)
+            shared = tuple(stem for stem in query if source.holds(stem, first, last))
             span = source.span(first, last)
-            return ClaimResult(span, span, coverage, _words(terms, shared),
-                               _bind(text, figures, terms, source, first, last))
+            return ClaimResult(span, span, _coverage(query, shared, source),
+                               _words(terms, shared), judgements)
     _score, first, last = ranked[0]
     shared = tuple(stem for stem in query if source.holds(stem, first, last))
     coverage = _coverage(query, shared, source)
@@ -473,6 +479,26 @@ def judge_claim(text: str, figures: Sequence[Figure], source: SourceModel, *,
               if shared else "no passage of the source states this claim")
     return ClaimResult(None, source.span(first, last), coverage, _words(terms, shared),
                        tuple(_unsupported(f, reason) for f in figures))
+
+
+def _best_bound(text: str, figures: Sequence[Figure], terms: Sequence[_Term],
+                source: SourceModel, first: int,
+                last: int) -> tuple[int, int, tuple[FigureJudgement, ...]]:
+    """Bind the claim in the aligned sentence, or in it with a neighbour when the claim's
+    figures fit their counterparts there better (a claim that spans two sentences of the
+    source: "that figure … stood at just five percent" in the next one).
+
+    The choice weighs only how the figures' words fit, never their values.
+    """
+    judgements, fit = _bind(text, figures, terms, source, first, last)
+    best = (fit, first, last, judgements)
+    if first == last:
+        for wider in ((first - 1, first), (first, first + 1)):
+            if wider[0] >= 0 and wider[1] < len(source.sentences):
+                found, wider_fit = _bind(text, figures, terms, source, *wider)
+                if wider_fit > best[0]:
+                    best = (wider_fit, *wider, found)
+    return best[1], best[2], best[3]
 
 
 def _words(terms: Sequence[_Term], stems: Sequence[str]) -> tuple[str, ...]:
@@ -514,7 +540,9 @@ def _unsupported(figure: Figure, reason: str) -> FigureJudgement:
 
 
 def _bind(text: str, figures: Sequence[Figure], terms: Sequence[_Term], source: SourceModel,
-          first: int, last: int) -> tuple[FigureJudgement, ...]:
+          first: int, last: int) -> tuple[tuple[FigureJudgement, ...], float]:
+    """Pair the claim's figures with those of sentences ``first``..``last``; the judgements and
+    how well the pairs fit (the sum of their affinities)."""
     claim_slots = _slots(figures, 0)
     source_slots = [slot for i in range(first, last + 1)
                     for slot in _slots(source.figures[i], i)]
@@ -524,6 +552,7 @@ def _bind(text: str, figures: Sequence[Figure], terms: Sequence[_Term], source: 
     source_context = _contexts(source_slots, [source.terms(s.sentence) for s in source_slots],
                                source.text)
     pairing: dict[int, int] = {}
+    fit = 0.0
     order = [i for i, s in enumerate(claim_slots) if s.family != "year"]
     order += [i for i, s in enumerate(claim_slots) if s.family == "year"]
     for family in dict.fromkeys(claim_slots[i].family for i in order):
@@ -539,8 +568,10 @@ def _bind(text: str, figures: Sequence[Figure], terms: Sequence[_Term], source: 
             return score
 
         chosen = _assign(wanted, offered, affinity)
-        pairing.update(_prefer_equal(chosen, offered, claim_slots, source_slots, affinity))
-    return _judgements(figures, claim_slots, source_slots, pairing, source, first, last)
+        chosen = _prefer_equal(chosen, offered, claim_slots, source_slots, affinity)
+        fit += sum(affinity(i, j) for i, j in chosen.items())
+        pairing.update(chosen)
+    return _judgements(figures, claim_slots, source_slots, pairing, source, first, last), fit
 
 
 def _contexts(slots: Sequence[_Slot], terms: Sequence[Sequence[_Term]],
@@ -557,31 +588,54 @@ def _contexts(slots: Sequence[_Slot], terms: Sequence[Sequence[_Term]],
         end = max(slots[i].figure.end for i in members)
         rivals = [(s.figure.start, s.figure.end) for i, s in enumerate(slots)
                   if i not in members and s.family == slot.family and s.sentence == slot.sentence]
-        contexts.append(_context(start, end, rivals, terms[index]))
+        contexts.append(_context(start, end, rivals, terms[index], text))
     return contexts
 
 
 def _context(start: int, end: int, rivals: Sequence[tuple[int, int]],
-             terms: Sequence[_Term]) -> dict[str, float]:
-    """The words around the span ``start``..``end``, each weighted by nearness (halved when a
-    rival figure of the same kind stands nearer to the word)."""
+             terms: Sequence[_Term], text: str) -> dict[str, float]:
+    """The words around the span ``start``..``end``, each weighted by nearness.
+
+    A word between this span and a rival figure of the same kind belongs to one of the two: to
+    the earlier when it comes before the first clause break between them, else to the later,
+    since a figure's subject mostly comes before it ("judiciary by 40 percent and we have
+    increased our prosecutors by 16 percent": "prosecutors" is 16's). With no break between
+    them, it belongs to the nearer one (the other keeps it at half weight).
+    """
     context: dict[str, float] = {}
     before = [t for t in terms if t.start < start]
     after = [t for t in terms if t.start >= end]
     for distance, term in enumerate(reversed(before)):
-        _add(context, term, distance, (start, end), rivals)
+        _add(context, term, distance, (start, end), rivals, text)
     for distance, term in enumerate(after):
-        _add(context, term, distance, (start, end), rivals)
+        _add(context, term, distance, (start, end), rivals, text)
     return context
 
 
 def _add(context: dict[str, float], term: _Term, distance: int, span: tuple[int, int],
-         rivals: Sequence[tuple[int, int]]) -> None:
+         rivals: Sequence[tuple[int, int]], text: str) -> None:
     weight = 1.0 / (1.0 + distance / 2.0)
-    if any(_reach(term.start, rival) < _reach(term.start, span) for rival in rivals):
-        weight *= 0.5
+    for rival in rivals:
+        side = _side(term.start, span, rival, text)
+        if side == "rival" or (side is None and _reach(term.start, rival) < _reach(term.start,
+                                                                                    span)):
+            weight *= _RIVAL_SHARE
     if weight > context.get(term.stem, 0.0):
         context[term.stem] = weight
+
+
+def _side(offset: int, span: tuple[int, int], rival: tuple[int, int],
+          text: str) -> Literal["span", "rival"] | None:
+    """Which of two figures a word at ``offset`` between them belongs to by the first clause
+    break between them; None when the word is not between them or no break divides them."""
+    left, right = (span, rival) if span[1] <= rival[0] else (rival, span)
+    if not left[1] <= offset < right[0]:
+        return None
+    first = _CLAUSE_BREAK.search(text, left[1], right[0])
+    if first is None:
+        return None
+    on_right = offset >= first.end()
+    return "span" if on_right == (left is rival) else "rival"
 
 
 def _reach(offset: int, span: tuple[int, int]) -> int:

@@ -338,7 +338,8 @@ def extract_figures(text: str) -> list[Figure]:
 # The first end of a span whose unit is written once, after the second: "from 11 to 24 percent",
 # "between 10 and 15 percent", "$10 to $15 billion", "2 to 3 million".
 _SPAN_START: Final = re.compile(
-    r"(?:(?P<lead>from|between)\s+)?(?P<cur>us\$|\$|€|£)?(?P<num>[0-9]+(?:\.[0-9]+)?"
+    r"(?:(?P<lead>from|between)\s+)?(?P<cur>us\$|\$|€|£)?"
+    r"(?P<num>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?"
     r"|[a-z]+(?:-[a-z]+)?)\s*(?P<join>to|and|-|–)\s*(?:us\$|\$|€|£)?\Z"
 )
 _SCALE_WORD: Final = re.compile(r"(hundred|thousand|million|billion|trillion)(?![a-z])"
@@ -350,6 +351,12 @@ def _spans(text: str, low: str, figures: list[Figure]) -> list[Figure]:
     """Give the first end of each written-once span the second end's kind, unit and scale."""
     result: list[Figure] = []
     for figure in figures:
+        if result and _scaled_start(low, result[-1], figure):
+            previous = result[-1]
+            result[-1] = Figure(figure.kind, previous.value, figure.unit, previous.text,
+                                previous.start, previous.end, previous.hedge, None, figure.per)
+            result.append(figure)
+            continue
         first = _span_start(text, low, figure, result[-1] if result else None)
         if first is not None:
             if result and result[-1].start == first.start:
@@ -358,6 +365,18 @@ def _spans(text: str, low: str, figures: list[Figure]) -> list[Figure]:
                 result.append(first)
         result.append(figure)
     return result
+
+
+_SPAN_JOIN: Final = re.compile(r"\s*(?:to|-|–)\s*\Z")
+
+
+def _scaled_start(low: str, previous: Figure, figure: Figure) -> bool:
+    """Whether ``previous`` is a count with its own scale word that opens a span whose unit is
+    written once, after ``figure``: "from 16 million to 6 million barrels a day"."""
+    return (previous.kind == "count" and figure.kind in _SPAN_KINDS - {"count"}
+            and figure.high is None and previous.high is None
+            and _SCALE_WORD.search(low, previous.start, previous.end) is not None
+            and _SPAN_JOIN.match(low, previous.end, figure.start) is not None)
 
 
 def _span_start(text: str, low: str, figure: Figure, previous: Figure | None) -> Figure | None:
@@ -375,12 +394,14 @@ def _span_start(text: str, low: str, figure: Figure, previous: Figure | None) ->
                          and previous.start == start):
         return None
     scale = _SCALE_WORD.search(low, figure.start, figure.end)
+    if value >= 1000:
+        scale = None  # "$50,000 to $1 million": a number in thousands takes no scale word
     if scale is not None and not (previous is not None and previous.start == start
                                   and _SCALE_WORD.search(low, previous.start, previous.end)):
         name = scale.group(1) or scale.group(2)
         value *= _SCALES.get(name) or _ABBREVIATED[name]
-    if value >= figure.value:
-        return None  # a span ascends; "52 to 48 percent" is read as written
+    if value >= figure.value and match.group("lead") != "from":
+        return None  # a span ascends ("52 to 48 percent" is a tally), unless it says "from"
     end = match.end("num")
     return Figure(figure.kind, value, figure.unit, text[start:end], start, end, None,
                   None, figure.per)
@@ -388,7 +409,7 @@ def _span_start(text: str, low: str, figure: Figure, previous: Figure | None) ->
 
 def _span_value(token: str) -> float | None:
     if token[0].isdigit():
-        return float(Decimal(token))
+        return float(Decimal(token.replace(",", "")))
     parsed = _parse_words(token + " ", 0)
     return parsed.value if parsed is not None and parsed.end == len(token) else None
 
