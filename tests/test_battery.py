@@ -481,8 +481,7 @@ PENDING = {
     "brackets-nested-5000", "link-javascript-entity-1", "link-javascript-entity-8", "link-file",
     "raw-typst-read-through-link", "raw-typst-include-through-link",
     "raw-typst-image-through-link", "raw-typst-linked-folder",
-    "source-none-unverifiable", "source-figure-unverifiable", "configuration-bad-unverifiable",
-    "all-formats-one-target-is-folder", "source-none-allowed-as-warning",
+    "all-formats-one-target-is-folder",
 }
 
 
