@@ -198,7 +198,7 @@ def _back_up(scaffold: Scaffold) -> Path | None:
 def check_title(title: str) -> str:
     """A title as answered: stripped, and not empty."""
     if not title.strip():
-        raise MissingAnswerError("title", "TITLE")
+        raise UsageError("the title must not be empty")
     return title.strip()
 
 
