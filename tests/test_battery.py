@@ -480,9 +480,8 @@ PENDING = {
     "lists-nested-300", "divs-nested-300", "emphasis-nested-3000", "notes-nested-500",
     "brackets-nested-5000", "link-javascript-entity-1", "link-javascript-entity-8", "link-file",
     "raw-typst-read-through-link", "raw-typst-include-through-link",
-    "raw-typst-image-through-link", "raw-typst-linked-folder", "bib-type-at-signs",
-    "source-none-unverifiable", "source-figure-unverifiable", "configuration-bad-unverifiable",
-    "all-formats-one-target-is-folder", "source-none-allowed-as-warning",
+    "raw-typst-image-through-link", "raw-typst-linked-folder",
+    "all-formats-one-target-is-folder",
 }
 
 

@@ -65,6 +65,52 @@ def test_malformed_entry_is_an_error_with_its_line(tmp_path: Path) -> None:
     assert "omega" in bib.entries
 
 
+PANDOC_REFUSES = {
+    "type-of-at-signs": "@@@{broken,\n  title = {X}\n}",
+    "doubled-at": "@@misc{broken,\n  title = {X}\n}",
+    "empty-type": "@{broken,\n  title = {X}\n}",
+    "type-with-hyphen": "@my-type{broken,\n  title = {X}\n}",
+    "type-with-underscore": "@my_type{broken,\n  title = {X}\n}",
+    "type-with-digit": "@misc2{broken,\n  title = {X}\n}",
+    "address-in-free-text": "write to me@example.org\n@misc{broken,\n  title = {X}\n}",
+}
+PANDOC_READS = {
+    "address-in-comment-line": "% write to me@example.org\n@misc{fine,\n  title = {X}\n}",
+    "address-in-a-field": "@misc{fine,\n  title = {X},\n  note = {me@example.org}\n}",
+    "comment-entry": "@comment{ x @ y }\n@misc{fine,\n  title = {X}\n}",
+    "accented-type": "@m\u00edsc{fine,\n  title = {X}\n}",
+}
+
+
+def pandoc_reads(bib: Path) -> bool:
+    """Whether pandoc reads the bibliography ``bib`` (as a render would)."""
+    import pypandoc
+
+    brief = bib.parent / "brief.md"
+    brief.write_text(f"---\nbibliography: {bib.name}\n---\n\n[@alpha]\n", encoding="utf-8")
+    done = subprocess.run([pypandoc.get_pandoc_path(), brief.name, "--citeproc", "-t", "plain"],
+                          cwd=bib.parent, capture_output=True, text=True, check=False)
+    return done.returncode == 0
+
+
+@pytest.mark.parametrize("name", list(PANDOC_REFUSES))
+def test_what_pandoc_refuses_is_an_error_at_its_line(tmp_path: Path, name: str) -> None:
+    """An entry pandoc cannot read (a stray '@', a type that is not letters) is one error at
+    its line, so the check fails where the render would."""
+    path = write(tmp_path, GOOD + "\n" + PANDOC_REFUSES[name] + "\n")
+    assert not pandoc_reads(path)
+    errors = [d for d in load_bibliography(path).diagnostics if d.status is Status.ERROR]
+    assert [(d.line, d.rule) for d in errors] == [(10, "bib-malformed")], errors
+
+
+@pytest.mark.parametrize("name", list(PANDOC_READS))
+def test_what_pandoc_reads_is_no_error(tmp_path: Path, name: str) -> None:
+    """An '@' in a comment line, a field or a @comment, and a type in other letters, pass."""
+    path = write(tmp_path, GOOD + "\n" + PANDOC_READS[name] + "\n")
+    assert pandoc_reads(path)
+    assert [d for d in load_bibliography(path).diagnostics if d.status is Status.ERROR] == []
+
+
 def test_duplicate_key_is_an_error(tmp_path: Path) -> None:
     """A second entry with the same key is an error at the duplicate's line."""
     bib = load_bibliography(write(tmp_path, GOOD + "\n@misc{alpha, title = {Again}}\n"))

@@ -373,6 +373,44 @@ def test_entry_without_file_uses_the_sources_folder(workspace: Path) -> None:
     assert report.summary.verified == 2
 
 
+UNVERIFIABLE = ('He said "these words are nowhere at all" [@nothing]. '
+                'Trade reached \\$520 billion in 2016 [@nothing].')
+
+
+def add_entry_without_source(root: Path) -> None:
+    """A bibliography entry ``nothing`` with no file field and no text in the sources folder."""
+    bib = root / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8") + "\n@misc{nothing, title = {Nothing}}\n",
+                   encoding="utf-8")
+
+
+def test_unverifiable_claims_are_errors(workspace: Path) -> None:
+    """A quotation or figure whose source cannot be read is an error by default: the check
+    fails, and the entry itself is a warning."""
+    add_entry_without_source(workspace)
+    report = run_check(workspace, write_brief(workspace, UNVERIFIABLE))
+    levels = {(f.rule, f.status.value) for f in problems(report)}
+    assert levels == {("citation-no-source", "warning"), ("quote-unchecked", "error"),
+                      ("figure-unchecked", "error")}
+    assert report.failed()
+
+
+def test_unverifiable_claims_as_warnings_for_drafts(workspace: Path) -> None:
+    """``unverifiable = "warning"`` in briefkit.toml lowers them to warnings (exit 0), and
+    --strict still fails."""
+    add_entry_without_source(workspace)
+    config = workspace / "briefkit.toml"
+    config.write_text(config.read_text(encoding="utf-8") + 'unverifiable = "warning"\n',
+                      encoding="utf-8")
+    brief = write_brief(workspace, UNVERIFIABLE)
+    report = run_check(workspace, brief)
+    assert {f.status.value for f in problems(report)} == {"warning"}
+    assert not report.failed()
+    runner = CliRunner()
+    assert runner.invoke(app, ["check", brief]).exit_code == 0
+    assert runner.invoke(app, ["check", brief, "--strict"]).exit_code == 1
+
+
 def test_path_flags_override_the_configuration(workspace: Path) -> None:
     """Global --briefs and --bibliography flags replace the configured paths."""
     other = workspace / "drafts"

@@ -627,7 +627,7 @@ def test_ci_docs_embed_the_example_workflow() -> None:
     assert workflow in (REPO / "docs" / "ci.md").read_text(encoding="utf-8")
     steps = yaml.safe_load(workflow)["jobs"]["check"]["steps"]
     runs = [step.get("run", "") for step in steps]
-    assert any("briefkit check --format github" in run for run in runs)
+    assert any("briefkit check --strict --format github" in run for run in runs)
     assert any("--format sarif --output briefkit.sarif" in run for run in runs)
     upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
     assert upload["if"] == "always()"

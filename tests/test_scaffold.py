@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import resource
 import signal
 import subprocess
+import sys
+import termios
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -201,8 +204,13 @@ def test_refuses_to_overwrite(workspace: Path) -> None:
     path.write_text("my draft\n", encoding="utf-8")
     code, _out, err = new("Mine")
     assert code == 2
-    assert "mine.md already exists (use --force to replace it)" in one_error_line(err)
+    line = one_error_line(err)
+    assert "briefs/mine.md already exists; pass --slug mine-2 (or give another title)" in line
+    assert "--force to replace it (its text is kept in a .bak file beside it)" in line
     assert path.read_text(encoding="utf-8") == "my draft\n"
+    assert new("Mine", "charting-a-new-course", "--slug", "mine-2")[0] == 0
+    assert path.read_text(encoding="utf-8") == "my draft\n"
+    assert "pass --slug mine-3 " in one_error_line(new("Mine")[2])
     scaffold = plan_brief(load_workspace(), request("Mine"))
     assert scaffold.exists
     with pytest.raises(BriefExistsError):
@@ -211,13 +219,54 @@ def test_refuses_to_overwrite(workspace: Path) -> None:
 
 
 def test_force_replaces(workspace: Path) -> None:
-    """--force replaces an existing brief with the scaffold and leaves no temporary file."""
+    """--force replaces an existing brief with the scaffold, keeps the old text in
+    <name>.md.bak, says where, and leaves no temporary file."""
     path = workspace / "briefs" / "mine.md"
     path.write_text("my draft\n", encoding="utf-8")
-    code, _out, err = new("Mine", "charting-a-new-course", "--force")
+    code, out, err = new("Mine", "charting-a-new-course", "--force")
     assert code == 0, err
     assert meta_of(path)["title"] == "Mine"
+    backup = workspace / "briefs" / "mine.md.bak"
+    assert backup.read_text(encoding="utf-8") == "my draft\n"
+    assert "the brief it replaced is kept as briefs/mine.md.bak\n" in out
     assert sorted(p.name for p in path.parent.iterdir() if p.name.startswith(".")) == []
+
+
+def test_force_numbers_backups_and_keeps_earlier_ones(workspace: Path) -> None:
+    """A second --force over changed work keeps the first backup and writes mine.md.1.bak."""
+    path = workspace / "briefs" / "mine.md"
+    path.write_text("first draft\n", encoding="utf-8")
+    assert new("Mine", "charting-a-new-course", "--force")[0] == 0
+    path.write_text("second draft\n", encoding="utf-8")
+    code, out, err = new("Mine", "charting-a-new-course", "--force")
+    assert code == 0, err
+    assert "kept as briefs/mine.md.1.bak" in out
+    assert (workspace / "briefs" / "mine.md.bak").read_text(encoding="utf-8") == "first draft\n"
+    assert (workspace / "briefs" / "mine.md.1.bak").read_text(encoding="utf-8") == (
+        "second draft\n")
+
+
+def test_force_over_the_same_skeleton_needs_no_backup(workspace: Path) -> None:
+    """Replacing a brief that is still the very same skeleton loses nothing: no backup."""
+    assert new("Mine")[0] == 0
+    code, out, err = new("Mine", "charting-a-new-course", "--force")
+    assert code == 0, err
+    assert "kept as" not in out
+    assert sorted(p.name for p in (workspace / "briefs").glob("mine*")) == ["mine.md"]
+
+
+def test_force_without_a_backup_replaces_nothing(workspace: Path) -> None:
+    """When the backup cannot be written, --force fails and the brief stays as it was."""
+    path = workspace / "briefs" / "mine.md"
+    draft = "a finished brief, longer than the writes allowed below\n" * 4
+    path.write_text(draft, encoding="utf-8")
+    scaffold = plan_brief(load_workspace(), request("Mine"))
+    before = sorted(p.name for p in path.parent.iterdir())
+    with pytest.raises(OutputError, match=r"backup .*mine\.md\.bak, so .* was not replaced"), \
+            small_file_limit():
+        write_brief(scaffold, force=True)
+    assert path.read_text(encoding="utf-8") == draft
+    assert sorted(p.name for p in path.parent.iterdir()) == before
 
 
 @contextmanager
@@ -271,8 +320,10 @@ def test_dry_run_over_an_existing_brief(workspace: Path) -> None:
     assert new("Mine", "charting-a-new-course", "--dry-run")[0] == 2
     code, out, _err = new("Mine", "charting-a-new-course", "--dry-run", "--force")
     assert code == 0
-    assert out.startswith("would write briefs/mine.md (replacing it)\n")
+    assert out.startswith("would write briefs/mine.md (replacing it; its text would be kept as "
+                          "briefs/mine.md.bak)\n")
     assert path.read_text(encoding="utf-8") == "my draft\n"
+    assert not (workspace / "briefs" / "mine.md.bak").exists()
 
 
 @pytest.mark.parametrize("value", INJECTIONS)
@@ -376,6 +427,90 @@ def test_missing_answers_are_asked_on_a_terminal(workspace: Path,
     meta = meta_of(workspace / "briefs" / "asked-title.md")
     assert meta["series"] == "cpd-perspectives"
     assert meta["author"] == [{"name": "Ana", "role": "Fellow", "bio": "A bio."}]
+
+
+ORIGINAL = "briefs/the-workaround-and-the-reset.md"
+
+
+def ask_on_a_terminal(monkeypatch: pytest.MonkeyPatch, *args: str, answers: str) -> tuple[
+        int, str, str]:
+    """`briefkit new ARGS` in-process as on a terminal, with ``answers`` typed line by line."""
+    monkeypatch.setattr(cli, "is_terminal", lambda stream: True)
+    result = CliRunner().invoke(app, ["new", *args], input=answers)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_wrong_answers_are_asked_again_and_nothing_is_lost(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An existing title, an unknown series and a bad date are each refused when typed, with
+    the choices, and asked again; every other answer is kept and the brief is written."""
+    original = (workspace / ORIGINAL).read_bytes()
+    code, out, err = ask_on_a_terminal(monkeypatch, answers=(
+        "The Workaround and the Reset\n"      # its file exists: a file name is asked
+        "what-nafta-built\n"                   # taken too: asked again
+        "\n"                                   # the offered free name
+        "no-such-series\n"                     # unknown: asked again with the choices
+        "rebuilding-a-complex-partnership\n"
+        "Ana Reyes\nFellow\nShe writes.\n"
+        "2024-13-01\n"                         # not a date: asked again
+        "2024-05-01\n"))
+    assert code == 0, out + err
+    assert ("briefs/the-workaround-and-the-reset.md already exists; file name for the new brief "
+            "[the-workaround-and-the-reset-2]") in out
+    assert "Error: briefs/what-nafta-built.md already exists" in out
+    assert ("Error: unknown series 'no-such-series'; known series: charting-a-new-course, "
+            "cpd-perspectives, rebuilding-a-complex-partnership") in out
+    assert out.count("Series (") == 2
+    assert "Error: --date must be an ISO date" in out
+    assert "wrote briefs/the-workaround-and-the-reset-2.md" in out
+    meta = meta_of(workspace / "briefs" / "the-workaround-and-the-reset-2.md")
+    assert meta["title"] == "The Workaround and the Reset"
+    assert meta["series"] == "rebuilding-a-complex-partnership"
+    assert meta["author"] == [{"name": "Ana Reyes", "role": "Fellow", "bio": "She writes."}]
+    assert str(meta["date"]) == "2024-05-01"
+    assert (workspace / ORIGINAL).read_bytes() == original
+
+
+@pytest.mark.parametrize(
+    ("args", "problem"),
+    [(["--date", "2024-13-01"], "--date must be an ISO date"),
+     (["--series", "no-such-series"], "unknown series"),
+     (["--number", "0"], "--number must be 1 or more"),
+     (["--author", "A", "--role", "r1", "--role", "r2"], "2 --role values"),
+     (["The Workaround and the Reset"], "already exists; pass --slug"),
+     (["--slug", "what-nafta-built"], "already exists"),
+     (["--slug", "../escape"], "outside")],
+)
+def test_wrong_flags_stop_before_anything_is_asked(
+        workspace: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], problem: str) -> None:
+    """A wrong flag is an error before the first question, so no answer is typed in vain."""
+    code, out, err = ask_on_a_terminal(monkeypatch, *args, answers="A Title\n")
+    assert code == 2
+    assert problem in one_error_line(err)
+    assert out == ""
+
+
+def test_interactive_new_through_a_real_terminal(workspace: Path) -> None:
+    """The program run as a user runs it, its standard input a terminal: a wrong series is
+    asked again, and the brief holds every answer."""
+    controller, terminal = pty.openpty()
+    settings = termios.tcgetattr(terminal)
+    settings[3] &= ~termios.ECHO  # the test reads the program's output, not its own typing
+    termios.tcsetattr(terminal, termios.TCSANOW, settings)
+    os.write(controller, b"Terminal Brief\nnope\ncpd-perspectives\nAna\n\n\n2024-05-01\n")
+    try:
+        done = subprocess.run([sys.executable, "-m", "briefkit", "new"], stdin=terminal,
+                              capture_output=True, text=True, timeout=60, check=False)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Error: unknown series 'nope'" in done.stdout
+    assert done.stdout.count("Series (") == 2
+    meta = meta_of(workspace / "briefs" / "terminal-brief.md")
+    assert (meta["title"], meta["series"], str(meta["date"])) == (
+        "Terminal Brief", "cpd-perspectives", "2024-05-01")
+    assert meta["author"] == [{"name": "Ana", "role": "", "bio": ""}]
 
 
 def test_unknown_series(workspace: Path) -> None:

@@ -50,6 +50,9 @@ def test_briefkit_toml_wins_and_defaults_fill_in(tmp_path: Path) -> None:
     assert found.sources == (tmp_path / "texts").resolve()
     assert found.output == (tmp_path / "build").resolve()
     assert found.allow_raw is True
+    assert found.unverifiable == "error"
+    (tmp_path / "briefkit.toml").write_text('unverifiable = "warning"\n', encoding="utf-8")
+    assert load_workspace(tmp_path).unverifiable == "warning"
 
 
 def test_no_workspace_is_a_clear_error(tmp_path: Path) -> None:
@@ -61,7 +64,9 @@ def test_no_workspace_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "problem"),
     [("briefs = [1]\n", "path string"), ("allow_raw = 'yes'\n", "true or false"),
-     ("briefs = \n", "not valid TOML")],
+     ("briefs = \n", "not valid TOML"),
+     ("unverifiable = 'maybe'\n", 'unverifiable must be "error" or "warning", not \'maybe\''),
+     ("unverifiable = false\n", "unverifiable must be")],
 )
 def test_malformed_configuration(tmp_path: Path, content: str, problem: str) -> None:
     """Wrong types and TOML syntax errors name the configuration file."""

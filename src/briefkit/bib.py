@@ -40,6 +40,9 @@ REQUIRED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "online": ("title",),
     "unpublished": ("author", "title", "note"),
 }
+_ENTRY_TYPE = re.compile(r"[^\W\d_]+")  # pandoc accepts letters only: no digits, "-" or "_"
+# Part of every cached parse's key: a parse by an older rule set is not reused.
+PARSE_RULES = b"bib-rules-2"
 ALTERNATIVES: Mapping[str, tuple[str, ...]] = {
     "author": ("editor",),
     "year": ("date",),
@@ -111,7 +114,7 @@ def load_bibliography(path: Path, *, store: cache.Store | None = None) -> Biblio
         raise BibliographyError(path, f"cannot be read: {exc.strerror or exc}") from exc
     if store is None:
         return parse_bibliography(raw, path)
-    key = hashlib.sha256(str(path).encode() + b"\0" + raw).hexdigest()
+    key = hashlib.sha256(PARSE_RULES + b"\0" + str(path).encode() + b"\0" + raw).hexdigest()
     loaded = store.load("bibliographies", key, _BibRecord, lambda r: r.bibliography(path))
     if loaded is not None:
         return loaded
@@ -164,14 +167,51 @@ def parse_bibliography(raw: bytes, path: Path) -> Bibliography:
     library = parse_string(text)
     for block in library.failed_blocks:
         diagnostics.append(_failed_block(path, block))
+    diagnostics.extend(_stray_at_signs(path, library.blocks, text.splitlines()))
     entries: dict[str, BibEntry] = {}
     for entry in library.entries:
         fields = {name.lower(): _plain(value.value) for name, value in entry.fields_dict.items()}
         record = BibEntry(entry.key, entry.entry_type.lower(), fields, (entry.start_line or 0) + 1)
         entries[entry.key] = record
-        diagnostics.extend(_missing_fields(path, record))
+        if _ENTRY_TYPE.fullmatch(entry.entry_type):
+            diagnostics.extend(_missing_fields(path, record))
+        elif not any(d.line == record.line and d.rule == "bib-malformed" for d in diagnostics):
+            diagnostics.append(_diag(path, record.line, Status.ERROR, f"malformed entry "
+                                     f"{record.key!r}: its type {'@' + entry.entry_type!r} is not "
+                                     "a word of letters (pandoc cannot read the file)",
+                                     "bib-malformed", key=record.key))
     diagnostics.sort(key=lambda d: d.line)
     return Bibliography(path=path, entries=entries, diagnostics=tuple(diagnostics))
+
+
+def _stray_at_signs(path: Path, blocks: Iterable[object],
+                    lines: list[str]) -> list[BibDiagnostic]:
+    """An error for each text between entries that holds an ``@`` outside a ``%`` comment line.
+
+    bibtexparser keeps such text as a comment, but pandoc reads every ``@`` between entries as
+    the start of one (``@@article{``, ``@my-type{``, ``me@example.org``) and refuses the whole
+    file, so the render would fail where the check passed.
+    """
+    from bibtexparser.model import ImplicitComment
+
+    found: list[BibDiagnostic] = []
+    for block in blocks:
+        if not isinstance(block, ImplicitComment):
+            continue
+        raw = block.raw or ""
+        offset = 0
+        for line in raw.splitlines(keepends=True):
+            at = line.find("@")
+            if at >= 0 and not line.lstrip().startswith("%"):
+                number = (block.start_line or 0) + raw.count("\n", 0, offset) + 1
+                shown = lines[number - 1] if 0 < number <= len(lines) else line
+                found.append(_diag(path, number, Status.ERROR, f"malformed entry "
+                                   f"{shown.strip()[:60]!r}: an '@' outside an entry (pandoc "
+                                   "reads it as the start of one and cannot read the file)",
+                                   "bib-malformed"))
+                break
+            offset += len(line)
+    return found
 
 
 def parse_file_field(value: str) -> tuple[str, ...]:

@@ -56,7 +56,8 @@ def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
     for path in paths:
         brief = series.add_problems(read_brief(path, allow_raw=workspace.allow_raw))
         cited.update(c.key for c in brief.citations)
-        reports.append(BriefReport(_display(workspace, path), tuple(_check(brief, corpus))))
+        findings = _check(brief, corpus, unverifiable=workspace.unverifiable)
+        reports.append(BriefReport(_display(workspace, path), tuple(findings)))
     diagnostics = list(bib.diagnostics)
     if not targets:
         diagnostics.extend(bib.unused(cited))
@@ -98,10 +99,11 @@ class _Context:
     brief: Brief
     corpus: Corpus
     note_keys: dict[str, tuple[str, ...]]
+    unverifiable: Status  # the level of a claim whose source cannot be read
 
 
-def _check(brief: Brief, corpus: Corpus) -> list[Finding]:
-    context = _Context(brief, corpus, _note_keys(brief))
+def _check(brief: Brief, corpus: Corpus, *, unverifiable: Status) -> list[Finding]:
+    context = _Context(brief, corpus, _note_keys(brief), unverifiable)
     findings = [_problem(p) for p in brief.problems]
     findings += _citation_findings(context)
     findings += [f for q in brief.quotations if (f := _quote_finding(context, q)) is not None]
@@ -167,7 +169,7 @@ def _quote_finding(context: _Context, quote: Quotation) -> Finding | None:
         return _uncited_quote(context, quote)
     docs = _documents(context.corpus, keys)
     if not docs:
-        return _finding(quote, keys, Kind.QUOTE, Status.WARNING, "quote-unchecked",
+        return _finding(quote, keys, Kind.QUOTE, context.unverifiable, "quote-unchecked",
                         "quote not checked: " + _unusable(context.corpus, keys))
     matches = [(doc, match_quote(quote.plain, doc.prepared.normalized)) for doc in docs]
     for doc, match in matches:
@@ -250,7 +252,7 @@ def _cited_figures(context: _Context, sentence: Sentence, figures: list[Figure],
     docs = _documents(context.corpus, keys)
     if not docs:
         reason = _unusable(context.corpus, keys)
-        return [_figure(sentence, f, keys, Status.WARNING, "figure-unchecked",
+        return [_figure(sentence, f, keys, context.unverifiable, "figure-unchecked",
                         f"figure not checked: {reason}") for f in figures]
     claim, shifted, quoted = _claim(sentence, figures, _cited_places(context, sentence))
     results = [(doc, judge_claim(claim, shifted, context.corpus.model(doc), quoted=quoted))

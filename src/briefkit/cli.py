@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar, cast
 
 import typer
 from typer._click.exceptions import Abort as _Abort
@@ -25,6 +25,11 @@ from typer._click.exceptions import UsageError as _ClickUsageError
 from . import __version__
 from .errors import EXIT_INTERNAL, EXIT_SIGNAL_BASE, EXIT_USAGE, BriefkitError, UsageError
 from .workspace import Workspace, load_workspace
+
+if TYPE_CHECKING:
+    from .scaffold import Scaffold
+
+Answer = TypeVar("Answer")
 
 app = typer.Typer(
     name="briefkit",
@@ -268,63 +273,156 @@ def new(
         bool, typer.Option("--dry-run", help="Print the path and text; write nothing.")
     ] = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an existing brief (atomically).")
+        bool, typer.Option("--force", help="Replace an existing brief, keeping its text in "
+                           "<name>.md.bak beside it.")
     ] = False,
 ) -> None:
     """Write a new brief in the house form of a series.
 
     The brief is briefs/<slug>.md, numbered after the briefs already in the series.
 
-    Missing answers are asked for on a terminal; without one, a missing title, series or
-    author is an error. An existing brief is never replaced without --force.
+    Missing answers are asked for on a terminal, each checked as it is given; without one, a
+    missing title, series or author is an error. An existing brief is never replaced without
+    --force, and --force keeps the replaced text in a .bak file beside it.
     """
     from .errors import BriefExistsError
-    from .scaffold import BriefRequest, pair_authors, parse_date, plan_brief, write_brief
+    from .scaffold import BriefRequest, plan_brief, write_brief
 
     with handled():
         workspace = workspace_here(ctx)
-        request = BriefRequest(
-            title=title or _answer("Title", "title", "TITLE"),
-            series=series or _answer(lambda: f"Series ({_series_ids(workspace)})", "series",
-                                     "--series"),
-            authors=pair_authors(*((author, role or [], bio or []) if author
-                                   else _ask_author(role or [], bio or []))),
-            subtitle=subtitle,
-            summary=summary,
-            keywords=tuple(keyword or ()),
-            date=parse_date(date) if date is not None else None,
-            slug=slug,
-            number=number,
-        )
+        answers = _new_answers(workspace, title=title, series=series, authors=(author, role, bio),
+                               date=date, slug=slug, number=number, force=force)
+        request = BriefRequest(subtitle=subtitle, summary=summary,
+                               keywords=tuple(keyword or ()), **answers)
         scaffold = plan_brief(workspace, request)
-        if scaffold.exists and not force:
-            raise BriefExistsError(Path(workspace.relative(scaffold.path)))
         where = workspace.relative(scaffold.path)
+        if scaffold.exists and not force:
+            raise BriefExistsError(where)
         if dry_run:
-            typer.echo(f"would write {where}" + (" (replacing it)" if scaffold.exists else ""))
+            typer.echo(f"would write {where}{_replacing(workspace, scaffold)}")
             typer.echo(scaffold.text, nl=False)
             return
-        write_brief(scaffold, force=force)
+        backup = write_brief(scaffold, force=force)
     typer.echo(f"wrote {where}: the {scaffold.ordinal} brief of {request.series}")
+    if backup is not None:
+        typer.echo(f"the brief it replaced is kept as {workspace.relative(backup)}")
     typer.echo(f"{workspace.relative(workspace.cache)}/ is briefkit's cache, rebuilt as needed; "
                "its own .gitignore keeps it out of git")
 
 
-def _answer(prompt: str | Callable[[], str], name: str, option: str) -> str:
-    """Ask for a missing answer on a terminal; without one it is a `MissingAnswerError`."""
+def _new_answers(workspace: Workspace, *, title: str | None, series: str | None,
+                 authors: tuple[list[str] | None, list[str] | None, list[str] | None],
+                 date: str | None, slug: str | None, number: int | None,
+                 force: bool) -> dict[str, Any]:
+    """The answers of `new`: every flag checked first, then each missing answer asked for and
+    checked as it is given (re-asked, with the choices, until it is right), so that nothing
+    typed is lost to a mistake found later."""
+    import datetime as dt
+
+    from .scaffold import (
+        check_new_path,
+        check_number,
+        check_title,
+        pair_authors,
+        parse_date,
+        title_slug,
+    )
+    from .series import get_series
+
+    names, roles, bios = authors
+    day = parse_date(date) if date is not None else None
+    if number is not None:
+        check_number(number)
+    if series:
+        series = get_series(workspace, series).id
+    given_authors = pair_authors(names, roles or [], bios or []) if names else None
+    if slug is not None:
+        check_new_path(workspace, slug, force=force)
+    elif title is not None:
+        check_new_path(workspace, title_slug(title), force=force)
+    interactive = title is None or not series or not names
+    if title is None:
+        title = _ask("Title", "title", "TITLE", check_title)
+        slug = slug if slug is not None else _ask_slug(workspace, title, force=force)
+    if not series:
+        series = _ask(f"Series ({_series_ids(workspace)})", "series", "--series",
+                      lambda answer: get_series(workspace, answer.strip()).id)
+    if given_authors is None:
+        given_authors = pair_authors(*_ask_author(roles or [], bios or []))
+    if interactive and day is None:
+        day = _ask("Date (YYYY-MM-DD)", "date", "--date", parse_date,
+                   default=dt.date.today().isoformat())
+    return {"title": title, "series": series, "authors": given_authors, "date": day,
+            "slug": slug, "number": number}
+
+
+def _ask_slug(workspace: Workspace, title: str, *, force: bool) -> str | None:
+    """A file name asked for when the title gives none, or one whose brief exists (without
+    --force); None when the title's own file name will do."""
+    from .scaffold import brief_path, check_new_path, free_slug, slugify
+
+    stem = slugify(title)
+    if stem and (force or not brief_path(workspace, stem).exists()):
+        return None
+    if stem:
+        question = (f"{workspace.relative(brief_path(workspace, stem))} already exists; file name "
+                    "for the new brief")
+        default = free_slug(workspace, stem)
+    else:
+        question, default = "File name in briefs/ (the title makes none)", None
+
+    def check(answer: str) -> str:
+        check_new_path(workspace, answer, force=force)
+        return answer.strip()
+
+    return _ask(question, "slug", "--slug", check, default=default)
+
+
+def _replacing(workspace: Workspace, scaffold: Scaffold) -> str:
+    """What --dry-run says about the file a scaffold would replace."""
+    from .scaffold import next_backup, replaces_work
+
+    if not scaffold.exists:
+        return ""
+    backup = next_backup(scaffold.path) if replaces_work(scaffold) else None
+    if backup is None:
+        return " (replacing it)"
+    return f" (replacing it; its text would be kept as {workspace.relative(backup)})"
+
+
+def _ask(question: str, name: str, option: str, check: Callable[[str], Answer],
+         default: str | None = None) -> Answer:
+    """Ask for a missing answer on a terminal until ``check`` accepts it (its error is shown
+    and the question asked again); without a terminal it is a `MissingAnswerError`."""
     from .errors import MissingAnswerError
 
     if not is_terminal(sys.stdin):
         raise MissingAnswerError(name, option)
-    return str(typer.prompt(prompt() if callable(prompt) else prompt))
+
+    def convert(answer: str) -> Answer:
+        try:
+            return check(answer)
+        except BriefkitError as error:
+            raise typer.BadParameter(str(error)) from None
+
+    return cast(Answer, typer.prompt(question, default=default, value_proc=convert))
 
 
 def _ask_author(roles: list[str], bios: list[str]) -> tuple[list[str], list[str], list[str]]:
     """One author asked for on a terminal: the name, then the role and bio unless given."""
-    name = _answer("Author name", "author", "--author")
+    name = _ask("Author name", "author", "--author", _required("an author name"))
     role = roles or [str(typer.prompt("Role", default="", show_default=False))]
     bio = bios or [str(typer.prompt("Short bio", default="", show_default=False))]
     return [name], role, bio
+
+
+def _required(what: str) -> Callable[[str], str]:
+    """A check refusing an empty answer."""
+    def check(answer: str) -> str:
+        if not answer.strip():
+            raise UsageError(f"{what} is needed")
+        return answer.strip()
+    return check
 
 
 def _series_ids(workspace: Workspace) -> str:

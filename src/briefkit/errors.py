@@ -82,10 +82,15 @@ class SeriesDefinitionError(InputError):
 
 
 class BriefExistsError(BriefkitError):
-    """`new` refuses to replace an existing brief without --force."""
+    """`new` refuses to replace an existing brief without --force; the message offers a free
+    file name (``free_slug``) first, and says that --force keeps the old file as a backup."""
 
-    def __init__(self, path: Path) -> None:
-        super().__init__(f"{path} already exists (use --force to replace it)")
+    def __init__(self, path: Path | str, *, free_slug: str | None = None) -> None:
+        other = (f"pass --slug {free_slug} (or give another title) to write a new brief beside "
+                 "it" if free_slug else "give another title or a --slug to write a new brief")
+        super().__init__(f"{path} already exists; {other}, or --force to replace it (its "
+                         "text is kept in a .bak file beside it)")
+        self.path = Path(path)
 
 
 class MissingAnswerError(BriefkitError):

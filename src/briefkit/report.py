@@ -84,9 +84,9 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
     "quote-unchecked": RuleInfo(
         "Quotation could not be checked.",
         "The quotation cites a work whose source text cannot be used, so its wording was not "
-        "compared with anything. The message says why; the citation-* finding for the same key "
-        "names the fix.",
-        "warning",
+        "compared with anything: it is unverified, and an error. The message says why; the "
+        "citation-* finding for the same key names the fix. For drafts, unverifiable = "
+        "\"warning\" in briefkit.toml lowers it to a warning.",
     ),
     "quote-uncited": RuleInfo(
         "Quotation carries no citation.",
@@ -124,9 +124,9 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
     "figure-unchecked": RuleInfo(
         "Figure could not be checked.",
         "The figure cites a work whose source text cannot be used, so its value was not compared "
-        "with anything. The message says why; the citation-* finding for the same key names the "
-        "fix.",
-        "warning",
+        "with anything: it is unverified, and an error. The message says why; the citation-* "
+        "finding for the same key names the fix. For drafts, unverifiable = \"warning\" in "
+        "briefkit.toml lowers it to a warning.",
     ),
     "figure-uncited": RuleInfo(
         "Figure carries no citation.",

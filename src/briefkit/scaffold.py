@@ -1,8 +1,11 @@
 """Scaffolding a new brief: its file name, front matter, section skeleton and series blurb.
 
-`plan_brief` works out everything and writes nothing; `write_brief` writes the plan. Values are
-data, never template code: the front matter is serialised with PyYAML's safe dumper, and the body
-comes from a sandboxed Jinja2 template (``new/<form>.md.jinja``, looked up in
+`plan_brief` works out everything and writes nothing; `write_brief` writes the plan, and never
+replaces a brief that holds anything but the same skeleton without keeping its text in a backup
+beside it (``<name>.md.bak``, else ``<name>.md.1.bak``, ...). The ``check_*`` functions validate
+one answer each, so that the command line can refuse a wrong answer as soon as it is given.
+Values are data, never template code: the front matter is serialised with PyYAML's safe dumper,
+and the body comes from a sandboxed Jinja2 template (``new/<form>.md.jinja``, looked up in
 `workspace.template_dirs` order) that receives every value as a variable. A brief's file always
 lies directly in the workspace's briefs folder.
 """
@@ -23,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import (
     BriefExistsError,
+    BriefkitError,
     InputError,
     MissingAnswerError,
     OutputError,
@@ -35,6 +39,7 @@ from .workspace import Workspace, atomic_write, contained, template_dirs
 
 TEMPLATE_FOLDER = "new"
 SLUG_LIMIT = 60
+BACKUP_LIMIT = 1000  # numbered backups tried before giving up
 WRAP = 100
 SAFE_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 DEFAULT_PROMPT = (
@@ -89,25 +94,33 @@ def plan_brief(ws: Workspace, request: BriefRequest) -> Scaffold:
     """
     _require_answers(request)
     series = get_series(ws, request.series)
-    path = brief_path(ws, request.slug if request.slug is not None else _title_slug(request))
+    path = brief_path(ws, request.slug if request.slug is not None else title_slug(request.title))
     number = request.number if request.number is not None else _next_number(ws, series, path)
-    if number < 1:
-        raise UsageError(f"--number must be 1 or more, not {number}")
+    check_number(number)
     meta = brief_meta(ws, request, series=series, number=number, path=path)
     text = render_skeleton(ws, series, _context(request, series, number, meta))
     return Scaffold(path=path, text=text, number=number, ordinal=ordinal_word(number),
                     exists=path.exists())
 
 
-def write_brief(scaffold: Scaffold, *, force: bool = False) -> None:
-    """Write a planned brief. An existing file is replaced only with ``force``, atomically.
+def write_brief(scaffold: Scaffold, *, force: bool = False) -> Path | None:
+    """Write a planned brief; return the backup of the file it replaced, or None.
 
+    An existing file is replaced only with ``force``, atomically, and only after its text is
+    safe in a new backup file beside it (unless it is the very same skeleton: nothing to lose).
     Raises `BriefExistsError` when the file exists (now, not only when planned) and ``force`` is
-    off, and `OutputError` when it cannot be written; a failed write leaves no partial file.
+    off, and `OutputError` when it or its backup cannot be written; a failed write leaves no
+    partial file and the old brief as it was.
     """
     if force:
-        atomic_write(scaffold.path, scaffold.text)
-        return
+        backup = _back_up(scaffold)
+        try:
+            atomic_write(scaffold.path, scaffold.text)
+        except OutputError:
+            if backup is not None:  # the brief is as it was, so its fresh copy is not needed
+                backup.unlink(missing_ok=True)
+            raise
+        return backup
     try:
         scaffold.path.parent.mkdir(parents=True, exist_ok=True)
         # "x" creates the file only if it does not exist, so a brief made meanwhile is kept.
@@ -122,6 +135,101 @@ def write_brief(scaffold: Scaffold, *, force: bool = False) -> None:
     except OSError as exc:
         scaffold.path.unlink(missing_ok=True)
         raise OutputError(f"cannot write {scaffold.path}: {exc.strerror or exc}") from exc
+    return None
+
+
+def replaces_work(scaffold: Scaffold) -> bool:
+    """Whether writing ``scaffold`` would replace a file holding anything but its own text."""
+    try:
+        return scaffold.path.read_bytes() != scaffold.text.encode("utf-8")
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # unreadable (a folder, no permission): treat it as work to keep
+
+
+def backup_names(path: Path) -> list[Path]:
+    """The names a backup of ``path`` may take, in order: ``x.md.bak``, ``x.md.1.bak``, …
+
+    They end in ``.bak`` so that no command takes a backup for a brief.
+    """
+    return [path.with_name(f"{path.name}.bak")] + [
+        path.with_name(f"{path.name}.{n}.bak") for n in range(1, BACKUP_LIMIT)]
+
+
+def next_backup(path: Path) -> Path | None:
+    """The first backup name of ``path`` that is free, or None when all are taken."""
+    return next((name for name in backup_names(path) if not name.exists()), None)
+
+
+def _back_up(scaffold: Scaffold) -> Path | None:
+    """Copy the file ``scaffold`` replaces to a new backup file; None when nothing would be lost.
+
+    A backup name is only ever created, never overwritten ("x" mode), so earlier backups stay.
+    """
+    if not replaces_work(scaffold):
+        return None
+    path = scaffold.path
+    try:
+        old = path.read_bytes()
+    except OSError as exc:
+        raise OutputError(f"cannot back up {path} before replacing it: "
+                          f"{exc.strerror or exc}") from exc
+    for name in backup_names(path):
+        try:
+            handle = name.open("xb")
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise OutputError(f"cannot write the backup {name}, so {path} was not replaced: "
+                              f"{exc.strerror or exc}") from exc
+        try:
+            with handle:
+                handle.write(old)
+        except OSError as exc:
+            name.unlink(missing_ok=True)
+            raise OutputError(f"cannot write the backup {name}, so {path} was not replaced: "
+                              f"{exc.strerror or exc}") from exc
+        return name
+    raise OutputError(f"{path}: {BACKUP_LIMIT} backups exist already; remove some, so that "
+                      "--force can keep this one")
+
+
+def check_title(title: str) -> str:
+    """A title as answered: stripped, and not empty."""
+    if not title.strip():
+        raise UsageError("the title must not be empty")
+    return title.strip()
+
+
+def check_number(number: int) -> int:
+    """A number in the series, as given with --number: 1 or more."""
+    if number < 1:
+        raise UsageError(f"--number must be 1 or more, not {number}")
+    return number
+
+
+def check_new_path(ws: Workspace, slug: str, *, force: bool = False) -> Path:
+    """The file for ``slug`` (see `brief_path`), which must not exist unless ``force``.
+
+    Raises `BriefExistsError` offering a free file name.
+    """
+    path = brief_path(ws, slug)
+    if path.exists() and not force:
+        raise BriefExistsError(ws.relative(path), free_slug=free_slug(ws, path.stem))
+    return path
+
+
+def free_slug(ws: Workspace, slug: str) -> str | None:
+    """``slug`` when its file is free, else ``slug-2``, ``slug-3``…; None when none is."""
+    stem = slug.strip().removesuffix(".md")
+    for candidate in [stem] + [f"{stem}-{n}" for n in range(2, BACKUP_LIMIT)]:
+        try:
+            if not brief_path(ws, candidate).exists():
+                return candidate
+        except BriefkitError:
+            return None
+    return None
 
 
 def pair_authors(
@@ -244,11 +352,11 @@ def _require_answers(request: BriefRequest) -> None:
         raise MissingAnswerError("author", "--author")
 
 
-def _title_slug(request: BriefRequest) -> str:
-    slug = slugify(request.title)
+def title_slug(title: str) -> str:
+    """The file name stem made from ``title``; raises `UsageError` when none can be made."""
+    slug = slugify(title)
     if not slug:
-        raise UsageError(f"cannot make a file name from the title {request.title!r}; "
-                         "pass --slug")
+        raise UsageError(f"cannot make a file name from the title {title!r}; pass --slug")
     return slug
 
 

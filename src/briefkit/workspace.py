@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, OutputError, PathEscapeError, WorkspaceNotFoundError
+from .model import Status
 
 CONFIG_FILE = "briefkit.toml"
 PATH_KEYS = ("bibliography", "sources", "briefs", "templates", "output", "cache")
@@ -30,6 +31,8 @@ DEFAULT_PATHS: Mapping[str, str] = {
     "cache": ".briefkit-cache",
 }
 BOOL_KEYS = ("allow_raw",)
+# The level of a quotation or figure whose source cannot be read (so it cannot be checked).
+UNVERIFIABLE_LEVELS = (Status.ERROR, Status.WARNING)
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,8 @@ class Workspace:
     """A located workspace: its root and the absolute paths of its parts.
 
     ``allow_raw`` lets briefs carry raw TeX, raw HTML and raw attribute blocks (off by default).
+    ``unverifiable`` is the level of a quotation or figure whose cited source cannot be read:
+    an error unless the configuration lowers it to a warning (for drafts).
     ``config_file`` is the file the settings came from, or None when only defaults apply.
     """
 
@@ -48,6 +53,7 @@ class Workspace:
     output: Path
     cache: Path
     allow_raw: bool = False
+    unverifiable: Status = Status.ERROR
     config_file: Path | None = None
     settings: Mapping[str, Any] = field(default_factory=dict)
 
@@ -121,6 +127,7 @@ def load_workspace(start: Path | None = None) -> Workspace:
         root=root,
         **{key: value.resolve() for key, value in paths.items()},
         allow_raw=bool(settings.get("allow_raw", False)),
+        unverifiable=Status(settings.get("unverifiable", Status.ERROR)),
         config_file=config_file,
         settings=settings,
     )
@@ -155,6 +162,10 @@ def _settings(config_file: Path) -> dict[str, Any]:
             raise ConfigError(config_file, f"{key} must be a path string, not {value!r}")
         if key in BOOL_KEYS and not isinstance(value, bool):
             raise ConfigError(config_file, f"{key} must be true or false, not {value!r}")
+    level = table.get("unverifiable", Status.ERROR)
+    if level not in UNVERIFIABLE_LEVELS:
+        raise ConfigError(config_file, f'unverifiable must be "error" or "warning", not '
+                          f"{level!r}")
     return table
 
 
