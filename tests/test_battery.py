@@ -478,11 +478,10 @@ PENDING = {
     "brief-utf16-with-bom", "brief-utf16-without-bom", "brief-link-outside",
     "quotes-nested-500-render", "quotes-nested-500-check", "quotes-nested-8000-check",
     "lists-nested-300", "divs-nested-300", "emphasis-nested-3000", "notes-nested-500",
-    "brackets-nested-5000", "link-javascript-entity-1", "link-javascript-entity-8", "link-file",
-    "raw-typst-read-through-link", "raw-typst-include-through-link",
-    "raw-typst-image-through-link", "raw-typst-linked-folder", "bib-type-at-signs",
+    "brackets-nested-5000",
+    "bib-type-at-signs",
     "source-none-unverifiable", "source-figure-unverifiable", "configuration-bad-unverifiable",
-    "all-formats-one-target-is-folder", "source-none-allowed-as-warning",
+    "source-none-allowed-as-warning",
 }
 
 
@@ -549,7 +548,6 @@ def test_interrupted(name: str, tmp_path: Path) -> None:
     assert run.stdout == ""
 
 
-@pytest.mark.xfail(reason="stale temporary files are not yet cleaned up", strict=False)
 def test_killed_run_leaves_nothing_behind(tmp_path: Path) -> None:
     """Temporary files of a run killed outright are removed by the next run."""
     root = make_workspace(tmp_path)

@@ -26,6 +26,7 @@ from .render import (
     prepare_output,
     publish,
     read_edition,
+    scratch_folder,
 )
 from .workspace import Workspace
 
@@ -48,7 +49,8 @@ def render_volume(
     members = volume_briefs(ws, series)
     target = prepare_output(output_dir or ws.output)
     editions = [read_edition(ws, path) for path in members]
-    return publish(ws, assemble(series, editions), formats=chosen, output_dir=target)
+    volume = assemble(series, editions, scratch=scratch_folder(ws))
+    return publish(ws, volume, formats=chosen, output_dir=target)
 
 
 def volume_briefs(ws: Workspace, series: Series) -> list[Path]:
@@ -66,8 +68,11 @@ def volume_briefs(ws: Workspace, series: Series) -> list[Path]:
     return [info.path for info in members]
 
 
-def assemble(series: Series, editions: Sequence[Edition]) -> Edition:
-    """One `Edition` holding ``editions`` as chapters, with the volume's own metadata."""
+def assemble(series: Series, editions: Sequence[Edition], *, scratch: Path) -> Edition:
+    """One `Edition` holding ``editions`` as chapters, with the volume's own metadata.
+
+    ``scratch`` is the workspace folder for temporary files (see `briefkit.pandoc.read_markdown`).
+    """
     blocks: list[Node] = []
     for edition in editions:
         blocks += chapter(edition)
@@ -81,7 +86,7 @@ def assemble(series: Series, editions: Sequence[Edition]) -> Edition:
         "link-citations": True,
         "house": house_fields(series, number=None, date=None, about=[], volume=True),
     }
-    document, warnings = pandoc.read_markdown("", metadata=metadata)
+    document, warnings = pandoc.read_markdown("", metadata=metadata, scratch=scratch)
     house = document["meta"]["house"]["c"]
     if about:
         house["about"] = {"t": "MetaList", "c": about}
