@@ -10,8 +10,8 @@ The pipeline, for one brief:
 3. parse the Markdown once into pandoc's AST (raw TeX, HTML and attribute blocks stay text unless
    the workspace allows raw), drop the body's ``.series-blurb`` div (the blurb is generated from
    the series definition), remove event handlers and every link whose scheme is not http,
-   https or mailto, require every image to be a file inside the workspace (symbolic links
-   resolved), add the references section;
+   https or mailto (in PDF and Word relative ones too), require every image to be a file
+   inside the workspace (symbolic links resolved), add the references section;
 4. run citeproc (Chicago author-date, or the series' CSL style) once, apply the link rule again
    to what it produced (bibliography URLs), and run the writers: typst with the house template
    compiled in-process to PDF, DOCX with the house reference document, HTML as one
@@ -289,6 +289,32 @@ def safe_address(address: str) -> bool:
     cleaned = address.strip(C0_AND_SPACE).translate({ord(c): None for c in "\t\n\r"})
     scheme = URL_SCHEME.match(cleaned)
     return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def document_links(document: Node) -> Node:
+    """``document``, or a copy of it, in which only http, https and mailto addresses and links
+    within the document (``#id``) stay links; the others keep their text.
+
+    For PDF and Word: a relative address means nothing in a file that travels alone, and Word
+    and PDF readers open it as a local file or a network share (``//host/share``).
+    """
+    if all(_document_link(link["c"][2][0]) for link in pandoc.find(document, "Link")):
+        return document
+    copied = copy.deepcopy(document)
+
+    def unlink(node: Node) -> None:
+        if node["t"] == "Link" and not _document_link(node["c"][2][0]):
+            node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
+
+    pandoc.walk(copied, unlink)
+    return copied
+
+
+def _document_link(address: str) -> bool:
+    if address.startswith("#"):
+        return True
+    scheme = URL_SCHEME.match(address.strip(C0_AND_SPACE))
+    return scheme is not None and safe_address(address)
 
 
 def _safe_attribute(name: str, value: str) -> bool:
@@ -580,7 +606,8 @@ def _data_uri(path: Path) -> str:
 
 def _typst(ws: Workspace, edition: Edition, document: Node) -> tuple[str, list[str]]:
     # Typst reads images itself, from its root (the workspace): "/…" is relative to the root.
-    located = _images(document, lambda path: "/" + path.relative_to(ws.root).as_posix())
+    located = _images(document_links(document),
+                      lambda path: "/" + path.relative_to(ws.root).as_posix())
     name = "volume.typ" if edition.kind == "volume" else "brief.typ"
     output = pandoc.write(located, to="typst-citations",
                           options=[f"--template={template(ws, name)}"])
@@ -630,7 +657,8 @@ def _write_docx(ws: Workspace, edition: Edition, document: Node) -> tuple[bytes,
     series = edition.series
     reference = reference_docx(ws.cache, header=f"{series.institute} · {series.short_title}",
                                footer=series.organization)
-    laid_out = docx_document(_images(document, _data_uri), volume=edition.kind == "volume")
+    laid_out = docx_document(_images(document_links(document), _data_uri),
+                             volume=edition.kind == "volume")
     options = [f"--reference-doc={reference}",
                f"--template={template(ws, 'brief.openxml')}"]
     output = pandoc.write(laid_out, to="docx", options=options)
