@@ -510,6 +510,8 @@ def with_citations(edition: Edition) -> tuple[Node, list[str]]:
     Citations are processed once and the writers share the result.
     """
     cite, warnings = citation_options(edition)
+    if not pandoc.find(edition.document["blocks"], "Cite"):
+        return edition.document, warnings
     document = with_references(edition.document, level=1 if edition.kind == "volume" else 2)
     processed = pandoc.write(document, to="json", options=cite)
     document = pandoc.load_ast(processed.data)
