@@ -9,9 +9,9 @@ example briefs.
 
 Part 2 builds a workspace in a temporary folder from a corpus of plain-text documents (default:
 ../shared/corpora/presidential-speeches, 1,010 speeches), a 1,010-entry .bib and a generated brief
-with cited quotes and figures, a third of them wrong (a changed word or digit, or the wrong
-source). It times a cold run (empty cache), warm runs, peak memory, and reports how many of the
-planted errors were caught and how many correct claims were flagged.
+with cited quotes and figure sentences, a third of them wrong (a changed word or digit, or the
+wrong source). It times a cold run (empty cache), warm runs, peak memory, and reports how many
+of the planted errors were caught and how many correct claims were flagged.
 
 Timings are medians of whole-process wall-clock times; peak memory is the child's maximum resident
 set size. Child processes use bytecode as an installed package does (see ``bytecode.py``). The
@@ -172,26 +172,31 @@ def _quote_claim(rng: random.Random, text: str, key: str, other: tuple[str, str]
 
 def _figure_claim(rng: random.Random, text: str, key: str, other: tuple[str, str],
                   wrong: bool) -> Claim | None:
-    found = MONEY.findall(text) + PERCENT.findall(text)
-    if not found:
+    """A sentence of the source that states a figure, cited as a brief would cite it."""
+    sentences = [s.strip() for s in SENTENCE.findall(text)
+                 if (MONEY.search(s) or PERCENT.search(s)) and not set(s) & set('"“[]*_\\')]
+    if not sentences:
         return None
+    sentence = rng.choice(sentences)
+    found = list(MONEY.finditer(sentence)) + list(PERCENT.finditer(sentence))
     figure = rng.choice(found)
     cited = key
     if wrong:
         if rng.random() < 0.3:
             cited = other[0]
-            if _amounts(figure) & _amounts(other[1]):
+            if _amounts(sentence) & _amounts(other[1]):
                 return None
         else:
-            digits = [i for i, c in enumerate(figure) if c.isdigit()]
+            digits = [i for i in range(*figure.span()) if sentence[i].isdigit()]
             index = rng.choice(digits)
-            new = str((int(figure[index]) + rng.randint(1, 8)) % 10)
+            new = str((int(sentence[index]) + rng.randint(1, 8)) % 10)
             if index == digits[0] and new == "0":
                 new = "9"
-            figure = figure[:index] + new + figure[index + 1:]
-            if _amounts(figure) & _amounts(text):
+            changed = sentence[figure.start():index] + new + sentence[index + 1:figure.end()]
+            if _amounts(changed) & _amounts(text):
                 return None
-    return Claim(f"The speech put the amount at {figure} [@{cited}].", wrong, "figure")
+            sentence = sentence[:figure.start()] + changed + sentence[figure.end():]
+    return Claim(f"{sentence.rstrip('.!?')} [@{cited}].", wrong, "figure")
 
 
 def _amounts(text: str) -> set[tuple[str, float]]:

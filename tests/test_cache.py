@@ -162,8 +162,15 @@ def huge_numbers(workspace: Path) -> None:
     execute(workspace, "UPDATE indexes SET data = ?", msgspec.msgpack.encode(record))
 
 
+def models_off_the_text(workspace: Path) -> None:
+    """Give every alignment model sentence spans beyond its text and counts that do not fit."""
+    record = msgspec.msgpack.encode([[[0, 10**9]], [{"trade": 1}, {"border": 2}]])
+    execute(workspace, "UPDATE models SET data = ?", record)
+
+
 @pytest.mark.parametrize("damage", [random_bytes, truncated, future_version, copied, with_trigger,
-                                    tampered_records, wrong_shape, text_for_bytes, huge_numbers])
+                                    tampered_records, wrong_shape, text_for_bytes, huge_numbers,
+                                    models_off_the_text])
 def test_damaged_cache_is_rebuilt(workspace: Path, damage: Callable[[Path], None]) -> None:
     """A damaged, foreign or future cache is noted, rebuilt, and gives the clean report."""
     brief = workspace / "briefs" / "planted.md"

@@ -611,15 +611,19 @@ def test_metadata_keeps_only_brief_fields() -> None:
     assert data["house"]["blurb"].startswith("This policy brief is the sixth of our series")
 
 
-def test_skeleton_prompts_render_with_a_warning(ws: Workspace) -> None:
-    """A fresh skeleton renders, its author prompts visible and counted in a warning."""
+def test_skeleton_prompts_render_as_a_draft_with_a_warning(ws: Workspace) -> None:
+    """A fresh skeleton renders only as a draft, its prompts visible and counted in a warning."""
+    from briefkit.errors import DraftError
     from briefkit.scaffold import AuthorAnswer, BriefRequest, plan_brief, write_brief
 
     scaffold = plan_brief(ws, BriefRequest(
         title="A Fresh Draft", series="rebuilding-a-complex-partnership",
         authors=(AuthorAnswer("Ana Ruiz", "Fellow"),)))
     write_brief(scaffold)
-    result = render_brief(ws, scaffold.path, formats=["html"], output_dir=ws.root / "out")
+    with pytest.raises(DraftError):
+        render_brief(ws, scaffold.path, formats=["html"], output_dir=ws.root / "out")
+    result = render_brief(ws, scaffold.path, formats=["html"], output_dir=ws.root / "out",
+                          draft=True)
     (prompts,) = [w for w in result.warnings if "author prompt" in w]
     assert prompts.startswith("briefs/a-fresh-draft.md: 5 author prompt(s)")
     page = " ".join(result.outputs[0].read_text(encoding="utf-8").split())

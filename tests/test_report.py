@@ -35,6 +35,7 @@ RULE_IDS = [
     "figure-unchecked", "figure-uncited", "citation-unknown-key",
     "citation-no-source", "citation-source-missing", "citation-source-unreadable",
     "citation-source-outside", "attribution-other-source", "brief-encoding", "brief-raw-content",
+    "frontmatter-invalid", "series-unknown", "series-duplicate-number", "draft-prompt",
     "bib-malformed", "bib-duplicate-key", "bib-missing-field", "bib-unused-entry", "bib-encoding",
 ]
 
@@ -631,3 +632,15 @@ def test_ci_docs_embed_the_example_workflow() -> None:
     upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
     assert upload["if"] == "always()"
     assert upload["with"]["sarif_file"] == "briefkit.sarif"
+
+
+def test_every_rule_the_package_reports_is_described() -> None:
+    """Each rule id written in the package's source is in RULES (and so in SARIF and the docs)."""
+    package = Path(__file__).resolve().parents[1] / "src" / "briefkit"
+    written = set()
+    for module in package.rglob("*.py"):
+        text = module.read_text(encoding="utf-8")
+        written |= set(re.findall(r'rule="([a-z]+(?:-[a-z]+)+)"', text))
+        written |= set(re.findall(r'_RULE = "([a-z]+(?:-[a-z]+)+)"', text))
+        written |= set(re.findall(r'_problem\([^)]*?"([a-z]+-[a-z-]+)"', text))
+    assert written and written <= set(RULES), sorted(written - set(RULES))

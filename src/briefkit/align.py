@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from itertools import pairwise, permutations
+from functools import cached_property, lru_cache
+from itertools import chain, pairwise, permutations
 from typing import Final, Literal
 
 from .figures import Figure, same_value
@@ -108,13 +110,21 @@ def _terms(text: str, start: int, end: int, masked: Sequence[tuple[int, int]]) -
     for match in _WORD.finditer(text, start, end):
         if any(a <= match.start() < b for a, b in masked):
             continue
-        word = match.group().lower().replace("’", "'")
-        if word.endswith("'s"):
-            word = word[:-2]
-        if len(word) < 2 or word in _STOPWORDS:
-            continue
-        terms.append(_Term(_stem(word), match.group(), match.start()))
+        stem = _content_stem(match.group())
+        if stem is not None:
+            terms.append(_Term(stem, match.group(), match.start()))
     return terms
+
+
+@lru_cache(maxsize=131072)
+def _content_stem(written: str) -> str | None:
+    """The stem of a word as written, or None for a stopword or a single letter."""
+    word = written.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) < 2 or word in _STOPWORDS:
+        return None
+    return _stem(word)
 
 
 # --- sentences ------------------------------------------------------------------------------------
@@ -250,11 +260,17 @@ def _gap(figure: Figure, first: Figure, last: Figure, text: str) -> int:
 
 
 class SourceModel:
-    """A source text cut into sentences, with their words, figures and word weights."""
+    """A source text cut into sentences, with their words, figures and word weights.
 
-    def __init__(self, text: str, figures: Sequence[Figure]) -> None:
+    A claim is scored only against the passages that share at least one of its words.
+    """
+
+    def __init__(self, text: str, figures: Sequence[Figure], *,
+                 known: tuple[list[tuple[int, int]], list[dict[str, int]]] | None = None) -> None:
+        """Cut ``text`` into sentences and count their words, or take ``known`` sentence spans
+        and word counts (from `parts` of an earlier model of the same text)."""
         self.text = text
-        self.sentences = sentence_spans(text)
+        self.sentences = known[0] if known else sentence_spans(text)
         starts = [start for start, _ in self.sentences]
         by_sentence: list[list[Figure]] = [[] for _ in self.sentences]
         for figure in figures:
@@ -262,45 +278,79 @@ class SourceModel:
             if index is not None and figure.start < self.sentences[index][1]:
                 by_sentence[index].append(figure)
         self.figures = by_sentence
-        self.terms = [
-            _terms(text, start, end, [(f.start, f.end) for f in by_sentence[i]])
-            for i, (start, end) in enumerate(self.sentences)
-        ]
-        self._stems = [frozenset(t.stem for t in terms) for terms in self.terms]
-        self._counts = [_counts(terms) for terms in self.terms]
-        frequency: dict[str, int] = {}
-        for stems in self._stems:
-            for stem in stems:
-                frequency[stem] = frequency.get(stem, 0) + 1
-        total = max(1, len(self.sentences))
-        self.idf = {stem: math.log(1 + (total - n + 0.5) / (n + 0.5))
-                    for stem, n in frequency.items()}
-        weights = sorted(self.idf.values())
-        self.unknown_weight = weights[len(weights) // 2] if weights else 1.0
-        lengths = [len(terms) for terms in self.terms]
-        self._average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._counts = known[1] if known else _sentence_counts(text, self.sentences, by_sentence)
+        self._lengths = [sum(counts.values()) for counts in self._counts]
+        # In how many sentences each word occurs (its document frequency, for BM25's idf).
+        self._frequency = Counter(chain.from_iterable(self._counts))
+        self._average = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0
+        self._terms: dict[int, list[_Term]] = {}
+
+    def parts(self) -> tuple[list[tuple[int, int]], list[dict[str, int]]]:
+        """The sentence spans and word counts, to build the model again without cutting."""
+        return self.sentences, self._counts
 
     def weight(self, stem: str) -> float:
         """How much a word of the source tells passages apart (0 for words it lacks)."""
-        return self.idf.get(stem, 0.0)
+        found = self._frequency.get(stem, 0)
+        return self._idf(found) if found else 0.0
 
-    def passages(self) -> Iterable[tuple[int, int]]:
-        """Candidate passages as ``(first, last)`` sentence indexes: each sentence, each pair."""
-        for index in range(len(self.sentences)):
-            yield index, index
+    @cached_property
+    def unknown_weight(self) -> float:
+        """The weight of a middling word of the source (the median of its words' weights)."""
+        if not self._frequency:
+            return 1.0
+        frequencies = sorted(self._frequency.values(), reverse=True)
+        return self._idf(frequencies[len(frequencies) // 2])
+
+    def _idf(self, found: int) -> float:
+        total = max(1, len(self.sentences))
+        return math.log(1 + (total - found + 0.5) / (found + 0.5))
+
+    def terms(self, index: int) -> list[_Term]:
+        """The content words of sentence ``index``, its figures masked (built on first use)."""
+        if index not in self._terms:
+            start, end = self.sentences[index]
+            masked = [(f.start, f.end) for f in self.figures[index]]
+            self._terms[index] = _terms(self.text, start, end, masked)
+        return self._terms[index]
+
+    def ranked(self, weighted: dict[str, float]) -> list[tuple[float, int, int]]:
+        """Passages that share a word with the claim, best first, as ``(score, first, last)``.
+
+        A passage is a sentence or a sentence with its neighbour; ``weighted`` holds the claim's
+        stems, each with its weight in the claim times its idf in the source (see `weigh`). The
+        score is BM25; ties go to the earlier and shorter passage.
+        """
+        matches: dict[int, dict[str, int]] = {}
+        for index, counts in enumerate(self._counts):
+            shared = {stem: counts[stem] for stem in weighted.keys() & counts.keys()}
+            if shared:
+                matches[index] = shared
+        candidates: set[tuple[int, int]] = set()
+        for index in matches:
+            candidates.add((index, index))
             if index + 1 < len(self.sentences):
-                yield index, index + 1
+                candidates.add((index, index + 1))
+            if index > 0:
+                candidates.add((index - 1, index))
+        scored = [(self._bm25(weighted, matches, first, last), first, last)
+                  for first, last in candidates]
+        return sorted(scored, key=lambda r: (-r[0], r[1], r[2]))
 
-    def score(self, query: dict[str, float], first: int, last: int) -> float:
-        """BM25 score of the weighted claim stems ``query`` against ``first``..``last``."""
-        length = sum(len(self.terms[i]) for i in range(first, last + 1))
+    def _bm25(self, weighted: dict[str, float], matches: dict[int, dict[str, int]],
+              first: int, last: int) -> float:
+        length = sum(self._lengths[first:last + 1])
         norm = _K1 * (1 - _B + _B * length / max(self._average, 1.0))
-        total = 0.0
-        for stem, weight in query.items():
-            tf = sum(self._counts[i].get(stem, 0) for i in range(first, last + 1))
-            if tf:
-                total += weight * self.weight(stem) * tf * (_K1 + 1) / (tf + norm)
-        return total
+        tfs: dict[str, int] = {}
+        for index in range(first, last + 1):
+            for stem, count in matches.get(index, {}).items():
+                tfs[stem] = tfs.get(stem, 0) + count
+        return sum(weighted[stem] * tf * (_K1 + 1) / (tf + norm) for stem, tf in tfs.items())
+
+    def weigh(self, query: dict[str, float]) -> dict[str, float]:
+        """The stems of ``query`` that the source uses, each weight times the stem's idf."""
+        weighted = {stem: weight * self.weight(stem) for stem, weight in query.items()}
+        return {stem: weight for stem, weight in weighted.items() if weight}
 
     def families(self, first: int, last: int) -> set[str]:
         """The kinds of figure that sentences ``first``..``last`` state."""
@@ -309,16 +359,27 @@ class SourceModel:
 
     def holds(self, stem: str, first: int, last: int) -> bool:
         """Whether sentences ``first``..``last`` contain a word with ``stem``."""
-        return any(stem in self._stems[i] for i in range(first, last + 1))
+        return any(stem in self._counts[i] for i in range(first, last + 1))
 
     def span(self, first: int, last: int) -> tuple[int, int]:
         """Character span of sentences ``first``..``last``."""
         return self.sentences[first][0], self.sentences[last][1]
 
 
-def _sentence_of(starts: Sequence[int], offset: int) -> int | None:
-    from bisect import bisect_right
+def _sentence_counts(text: str, sentences: Sequence[tuple[int, int]],
+                     figures: Sequence[Sequence[Figure]]) -> list[dict[str, int]]:
+    """The stems of each sentence and how often each occurs, figures masked."""
+    counts: list[dict[str, int]] = []
+    for (start, end), found in zip(sentences, figures, strict=True):
+        if found:
+            stems = [t.stem for t in _terms(text, start, end, [(f.start, f.end) for f in found])]
+        else:
+            stems = [s for s in map(_content_stem, _WORD.findall(text, start, end)) if s]
+        counts.append(dict(Counter(stems)))
+    return counts
 
+
+def _sentence_of(starts: Sequence[int], offset: int) -> int | None:
     index = bisect_right(starts, offset) - 1
     return index if index >= 0 else None
 
@@ -388,9 +449,7 @@ def judge_claim(text: str, figures: Sequence[Figure], source: SourceModel, *,
     """
     terms = _terms(text, 0, len(text), [(f.start, f.end) for f in figures] + list(quoted))
     query = _query(text, terms, figures)
-    ranked = sorted(((source.score(query, first, last), first, last)
-                     for first, last in source.passages()), key=lambda r: (-r[0], r[1], r[2]))
-    ranked = [r for r in ranked if r[0] > 0]
+    ranked = source.ranked(source.weigh(query))
     if not ranked:
         return ClaimResult(None, None, 0.0, (), tuple(
             _unsupported(f, "no passage of the source shares its words") for f in figures))
@@ -462,7 +521,7 @@ def _bind(text: str, figures: Sequence[Figure], terms: Sequence[_Term], source: 
     claim_years = _bound_years(claim_slots, text)
     source_years = _bound_years(source_slots, source.text)
     claim_context = _contexts(claim_slots, [terms] * len(claim_slots), text)
-    source_context = _contexts(source_slots, [source.terms[s.sentence] for s in source_slots],
+    source_context = _contexts(source_slots, [source.terms(s.sentence) for s in source_slots],
                                source.text)
     pairing: dict[int, int] = {}
     order = [i for i, s in enumerate(claim_slots) if s.family != "year"]

@@ -38,7 +38,7 @@ DATABASE = "cache.sqlite"
 GITIGNORE = "# Created by briefkit: the cache is rebuilt as needed; never commit it.\n*\n"
 BUSY_SECONDS = 30.0
 MAX_DISCARDS = 3  # a database that is damaged again and again is given up for the run
-RECORD_TABLES = ("sources", "indexes", "bibliographies")
+RECORD_TABLES = ("sources", "models", "indexes", "bibliographies")
 # Files of the pickle format that preceded this one; they are deleted, never read.
 LEGACY_FILES = ("manifest.pickle",)
 LEGACY_FOLDERS = ("sources", "index", "bib")

@@ -80,8 +80,10 @@ def _root(
 
 
 def fail(error: BriefkitError) -> NoReturn:
-    """The one error handler: one line on stderr, the error's exit code, no traceback."""
-    typer.echo(f"error: {error}", err=True)
+    """The one error handler: one line on stderr (one per brief for a refused draft), the
+    error's exit code, no traceback."""
+    for line in str(error).splitlines() or [""]:
+        typer.echo(f"error: {line}", err=True)
     raise typer.Exit(error.exit_code)
 
 
@@ -357,6 +359,10 @@ OutputDirOption = Annotated[
 NoCheckOption = Annotated[
     bool, typer.Option("--no-check", help="Render without checking quotes and figures first.")
 ]
+DraftOption = Annotated[
+    bool, typer.Option("--draft", help="Render even with skeleton prompts left, marking every "
+                       "page as a draft.")
+]
 
 
 @app.command()
@@ -367,12 +373,14 @@ def render(
     to: FormatsOption = "all",
     output: OutputDirOption = None,
     no_check: NoCheckOption = False,
+    draft: DraftOption = False,
 ) -> None:
     """Render a brief to PDF, DOCX and HTML in house style.
 
     The files are <slug>.pdf, <slug>.docx and <slug>.html, in the series' house style.
 
-    The brief is checked first and not rendered when the check finds errors (exit 1).
+    The brief is checked first and not rendered when the check finds errors (exit 1), nor
+    when prompts of its skeleton are left in it, unless --draft marks it as a draft (exit 1).
     Exit 2 for bad input (unknown citation key, malformed bibliography, image outside the
     workspace), 3 when pandoc or typst fails.
     """
@@ -384,7 +392,8 @@ def render(
         validate_brief(workspace, brief)
         _render_gate(workspace, [brief], skip=no_check,
                      refusal=f"{brief}: the check found errors, so it was not rendered")
-        result = render_brief(workspace, brief, formats=formats, output_dir=output)
+        result = render_brief(workspace, brief, formats=formats, output_dir=output,
+                              draft=draft)
     _print_result(workspace, result.outputs, result.warnings)
 
 
@@ -423,6 +432,7 @@ def volume(
     to: FormatsOption = "all",
     output: OutputDirOption = None,
     no_check: NoCheckOption = False,
+    draft: DraftOption = False,
 ) -> None:
     """Render all briefs of a series as one volume.
 
@@ -430,7 +440,8 @@ def volume(
 
     A title page, the contents, one chapter per brief, one bibliography and the institute's
     back matter. Every brief is checked first; the volume is not rendered when the check finds
-    errors (exit 1). Exit 2 for an unknown series, a series without briefs or bad input, 3 when
+    errors, nor when prompts of a skeleton are left in a brief, unless --draft marks it as a
+    draft (exit 1). Exit 2 for an unknown series, a series without briefs or bad input, 3 when
     pandoc or typst fails.
     """
     from .render import formats_from
@@ -444,7 +455,8 @@ def volume(
         _render_gate(workspace, members, skip=no_check,
                      refusal=f"series {series}: the check found errors, so the volume was not "
                      "rendered")
-        result = render_volume(workspace, series, formats=formats, output_dir=output)
+        result = render_volume(workspace, series, formats=formats, output_dir=output,
+                               draft=draft)
     _print_result(workspace, result.outputs, result.warnings)
 
 
@@ -503,7 +515,8 @@ def main(argv: list[str] | None = None) -> NoReturn:
 
 def _exit_with(message: str | None, code: int) -> NoReturn:
     if message is not None:
-        typer.echo(f"error: {message}", err=True)
+        for line in message.splitlines() or [""]:
+            typer.echo(f"error: {line}", err=True)
     sys.exit(code)
 
 

@@ -41,6 +41,8 @@ FigureKey = tuple[str, float, str]
 _SEPARATOR = "\n\x00\n"  # never inside a run of words, so no match spans two sources
 _RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
 # Long enough to be rare (short words are everywhere); folded text is lower-case Latin-1.
+# Sources tried, closest first, when a claim's figures are looked for beyond its cited source.
+ELSEWHERE_CANDIDATES = 5
 _LONG_WORD = re.compile(r"[a-z\xdf-\xf6\xf8-\xff]{7,}")
 # Brackets and ellipses stand for source text that the quotation does not reproduce.
 _OMISSIONS = re.compile(r"\[[^\]]*\]|\.\s?\.\s?\.|\u2026")
@@ -193,7 +195,7 @@ class Corpus:
         """The sentences, words and figures of ``doc`` for aligning claims, built once."""
         model = self._models.get(doc.key)
         if model is None:
-            model = SourceModel(doc.prepared.source.text, doc.prepared.figures)
+            model = self._cache.model(doc.path, doc.prepared)
             self._models[doc.key] = model
         return model
 
@@ -211,7 +213,7 @@ class Corpus:
         for wanted in {_figure_key(f) for f in figures}:
             mask &= index.figures.get(wanted, 0)
         excluded = set(exclude)
-        for position in _bits(mask if mask > 0 else 0):
+        for position in _closest(index, claim, _bits(mask if mask > 0 else 0)):
             key = index.keys[position]
             doc = None if key in excluded else self.document(key)
             if not isinstance(doc, SourceDoc):
@@ -317,6 +319,19 @@ class _Cache:
         self._save_manifest()
         return prepared
 
+    def model(self, path: Path, prepared: Prepared) -> SourceModel:
+        """The alignment model of the source at ``path``, its sentences and words from the cache
+        when its content is known."""
+        digest = self.digest(path)
+        text, figures = prepared.source.text, prepared.figures
+        stored = self.store.load("models", digest, _ModelRecord,
+                                 lambda record: record.model(text, figures))
+        if stored is not None:
+            return stored
+        model = SourceModel(text, figures)
+        self.store.save("models", digest, _ModelRecord.of(model))
+        return model
+
     def index(self, paths: Mapping[str, Path], *, progress: Progress | None) -> _Index:
         """The word and figure index over ``paths``, rebuilt when any source changed."""
         digests = {key: self.digest(path) for key, path in paths.items()}
@@ -378,6 +393,29 @@ class _Cache:
         if self._changed:
             self.store.remember((path, *known) for path, known in self._changed.items())
             self._changed.clear()
+
+
+class _ModelRecord(msgspec.Struct, array_like=True, frozen=True):
+    """How an alignment model is stored: its sentence spans and each sentence's word counts."""
+
+    sentences: list[tuple[int, int]]
+    counts: list[dict[str, int]]
+
+    @classmethod
+    def of(cls, model: SourceModel) -> _ModelRecord:
+        """The record of ``model``."""
+        return cls(*model.parts())
+
+    def model(self, text: str, figures: Sequence[Figure]) -> SourceModel:
+        """The model of ``text``; raises `ValueError` if the record does not fit the text."""
+        if len(self.counts) != len(self.sentences):
+            raise ValueError("word counts for another number of sentences")
+        end = 0
+        for start, stop in self.sentences:
+            if not end <= start <= stop <= len(text):
+                raise ValueError("sentence spans out of order or outside the text")
+            end = stop
+        return SourceModel(text, figures, known=(self.sentences, self.counts))
 
 
 class _SourceRecord(msgspec.Struct, array_like=True, frozen=True):
@@ -512,6 +550,19 @@ def _quote_runs(quote: str) -> list[str]:
     for piece in _OMISSIONS.split(quote):
         runs += _RUN.findall(_fold(normalize(piece).text))
     return sorted(runs, key=len, reverse=True)
+
+
+def _closest(index: _Index, claim: str, positions: Iterable[int]) -> list[int]:
+    """The few sources among ``positions`` that share the most long words with ``claim``.
+
+    A source that states a claim uses its words; trying only the closest few keeps the search
+    for another source of a figure from aligning the claim to every source that has the value.
+    """
+    words = [index.words.get(word, 0)
+             for word in set(_LONG_WORD.findall(_fold(normalize(claim).text)))]
+    shared = {p: sum(1 for bits in words if bits >> p & 1) for p in positions}
+    ranked = sorted((p for p, n in shared.items() if n), key=lambda p: (-shared[p], p))
+    return ranked[:ELSEWHERE_CANDIDATES]
 
 
 def _quote_long_words(quote: str) -> set[str]:

@@ -109,6 +109,19 @@ class CheckFailedError(BriefkitError):
     exit_code = EXIT_FINDINGS
 
 
+class DraftError(BriefkitError):
+    """Briefs still hold prompts of their skeleton, so they are not published without --draft.
+
+    The message has one line per brief; ``lines`` holds them.
+    """
+
+    exit_code = EXIT_FINDINGS
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = tuple(lines)
+        super().__init__("\n".join(self.lines))
+
+
 class ToolError(BriefkitError):
     """An external tool (pandoc, typst) failed; the message is the tool's own."""
 

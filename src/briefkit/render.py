@@ -120,19 +120,27 @@ def formats_from(value: str | Iterable[str]) -> tuple[str, ...]:
 
 
 def render_brief(
-    ws: Workspace, brief: Path, *, formats: Sequence[str], output_dir: Path | None = None
+    ws: Workspace, brief: Path, *, formats: Sequence[str], output_dir: Path | None = None,
+    draft: bool = False,
 ) -> RenderResult:
     """Render ``brief`` to each of ``formats`` as ``<output_dir>/<slug>.<ext>``.
 
-    ``output_dir`` defaults to the workspace's output folder. Raises `InputError` (unreadable
-    brief, unknown citation key, image outside the workspace...), `BibliographyError`,
-    `UnknownSeriesError`, `OutputError` and `ToolError` (pandoc or typst failed). Nothing is
-    written unless every format rendered.
+    ``output_dir`` defaults to the workspace's output folder. A brief that still holds prompts
+    of its skeleton raises `DraftError` unless ``draft``, which marks every page as a draft
+    (`briefkit.draft`). Raises `InputError` (unreadable brief, unknown citation key, image
+    outside the workspace...), `BibliographyError`, `UnknownSeriesError`, `OutputError` and
+    `ToolError` (pandoc or typst failed). Nothing is written unless every format rendered.
     """
+    from . import draft as drafts
+
     chosen = formats_from(formats)
     validate_brief(ws, brief)
+    if not draft:
+        drafts.require_finished(ws, [brief])
     target = prepare_output(output_dir or ws.output)
-    return publish(ws, read_edition(ws, brief), formats=chosen, output_dir=target)
+    edition = read_edition(ws, brief)
+    return publish(ws, drafts.mark(edition) if draft else edition, formats=chosen,
+                   output_dir=target)
 
 
 def validate_brief(ws: Workspace, brief: Path) -> None:
@@ -654,6 +662,7 @@ def _write_html(ws: Workspace, edition: Edition, document: Node) -> tuple[bytes,
 
 
 def _write_docx(ws: Workspace, edition: Edition, document: Node) -> tuple[bytes, list[str]]:
+    from . import draft as drafts
     from .docx_reference import reference_docx
 
     series = edition.series
@@ -664,7 +673,10 @@ def _write_docx(ws: Workspace, edition: Edition, document: Node) -> tuple[bytes,
     options = [f"--reference-doc={reference}",
                f"--template={template(ws, 'brief.openxml')}"]
     output = pandoc.write(laid_out, to="docx", options=options)
-    return output.data, _tagged(output.warnings)
+    data = output.data
+    if drafts.is_marked(document):
+        data = drafts.mark_docx(data)
+    return data, _tagged(output.warnings)
 
 
 WRITERS = {"pdf": _write_pdf, "docx": _write_docx, "html": _write_html}

@@ -179,6 +179,28 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
         "allow_raw = true, so they will not act in the rendered brief.",
         "warning",
     ),
+    "frontmatter-invalid": RuleInfo(
+        "Front matter field is invalid.",
+        "A field of the brief's front matter has the wrong type or an impossible value (a date "
+        "that is not a calendar date, a number that is not a positive integer, a list where one "
+        "value belongs). The finding is at the field's line; fix the value.",
+    ),
+    "series-unknown": RuleInfo(
+        "Brief names an unknown series.",
+        "The brief's series is not one the workspace defines; the message lists the series it "
+        "knows. Use one of them or define the series.",
+    ),
+    "series-duplicate-number": RuleInfo(
+        "Two briefs share a number in a series.",
+        "Another brief of the same series has the same number, so the volume would print it "
+        "twice. The message names the other brief; renumber one of them.",
+    ),
+    "draft-prompt": RuleInfo(
+        "Skeleton prompt left in the brief.",
+        "A prompt written by `briefkit new` is still in the brief: the brief is unfinished. "
+        "`render` and `volume` refuse it unless given --draft, which marks every page as a draft.",
+        "warning",
+    ),
     "bib-malformed": RuleInfo(
         "Bibliography entry is malformed.",
         "Part of the bibliography cannot be parsed. Pandoc would abort with a position at the end "

@@ -35,22 +35,29 @@ if TYPE_CHECKING:
 
 
 def render_volume(
-    ws: Workspace, series_id: str, *, formats: Sequence[str], output_dir: Path | None = None
+    ws: Workspace, series_id: str, *, formats: Sequence[str], output_dir: Path | None = None,
+    draft: bool = False,
 ) -> RenderResult:
     """Render every brief of ``series_id`` as one volume, ``<output_dir>/<series-id>.<ext>``.
 
-    Raises `UnknownSeriesError` for a series with no definition, `InputError` for a series with
-    no briefs, and whatever reading a single brief raises (see `briefkit.render.render_brief`).
+    A brief that still holds prompts of its skeleton raises `DraftError` (naming each such
+    brief) unless ``draft``, which marks every page of the volume as a draft. Raises
+    `UnknownSeriesError` for a series with no definition, `InputError` for a series with no
+    briefs, and whatever reading a single brief raises (see `briefkit.render.render_brief`).
     """
+    from . import draft as drafts
     from .series import get_series
 
     chosen = formats_from(formats)
     series = get_series(ws, series_id)
     members = volume_briefs(ws, series)
+    if not draft:
+        drafts.require_finished(ws, members, volume=True)
     target = prepare_output(output_dir or ws.output)
-    editions = [read_edition(ws, path) for path in members]
-    volume = assemble(series, editions, scratch=scratch_folder(ws))
-    return publish(ws, volume, formats=chosen, output_dir=target)
+    edition = assemble(series, [read_edition(ws, path) for path in members],
+                       scratch=scratch_folder(ws))
+    return publish(ws, drafts.mark(edition) if draft else edition, formats=chosen,
+                   output_dir=target)
 
 
 def volume_briefs(ws: Workspace, series: Series) -> list[Path]:
