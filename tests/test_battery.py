@@ -508,9 +508,8 @@ PENDING = {
     "brief-utf16-with-bom", "brief-utf16-without-bom", "brief-link-outside",
     "quotes-nested-500-render", "quotes-nested-500-check", "quotes-nested-8000-check",
     "lists-nested-300", "divs-nested-300", "emphasis-nested-3000", "notes-nested-500",
-    "brackets-nested-5000",
-    "bib-type-at-signs",
-    "source-none-unverifiable", "source-figure-unverifiable", "configuration-bad-unverifiable",
+    "brackets-nested-5000", "bib-type-at-signs", "source-none-unverifiable",
+    "source-figure-unverifiable", "configuration-bad-unverifiable",
     "source-none-allowed-as-warning",
 }
 
