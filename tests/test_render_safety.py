@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from briefkit import pandoc
 from briefkit.errors import OutputError
 from briefkit.render import safe_address
-from briefkit.workspace import STALE_SECONDS, sweep_temporaries, write_all
+from briefkit.workspace import STALE_SECONDS, outward_links, sweep_temporaries, write_all
 from helpers import make_render_workspace as make_workspace
 from helpers import write_brief
 
@@ -231,3 +231,17 @@ def test_escaping_file_is_one_line_exit_2(tmp_path: Path) -> None:
     assert errors[0].startswith("error: seeds/leak.txt: symbolic link to ")
     assert "outside the workspace" in errors[0]
     assert not (root / "build").exists() or not list((root / "build").iterdir())
+
+
+def test_outward_links_finds_links_out_of_the_root_and_loops(tmp_path: Path) -> None:
+    """Links out of the root (to files, folders, from hidden folders) and loops are found, a
+    folder's own in name order before its subfolders'; links inside the root are not."""
+    root = tmp_path / "ws"
+    (root / "a" / ".hidden").mkdir(parents=True)
+    (root / "seeds.txt").write_text("x", encoding="utf-8")
+    (root / "a" / "inside").symlink_to(root / "seeds.txt")
+    (root / "a" / ".hidden" / "passwd").symlink_to("/etc/passwd")
+    (root / "b-out").symlink_to(tmp_path)
+    (root / "c-loop").symlink_to(root / "c-loop")
+    found = [path.relative_to(root).as_posix() for path, _ in outward_links(root)]
+    assert found == ["b-out", "c-loop", "a/.hidden/passwd"]

@@ -286,7 +286,7 @@ def outward_links(root: Path) -> Iterator[tuple[Path, Path]]:
     while folders:
         try:
             with os.scandir(folders.pop()) as entries:
-                listed = sorted(entries, key=lambda entry: entry.name, reverse=True)
+                listed = sorted(entries, key=lambda entry: entry.name)
         except OSError:
             continue  # a folder we cannot list is one typst cannot read either
         for entry in listed:
@@ -299,5 +299,6 @@ def outward_links(root: Path) -> Iterator[tuple[Path, Path]]:
                     continue
                 if target != root and root not in target.parents:
                     yield path, target
-            elif entry.is_dir(follow_symlinks=False):
-                folders.append(Path(entry.path))
+        # Depth first, in name order: the folders listed last are popped first.
+        folders += reversed([Path(entry.path) for entry in listed
+                             if not entry.is_symlink() and entry.is_dir(follow_symlinks=False)])
