@@ -230,6 +230,7 @@ def prepare_folder(folder: Path) -> None:
     Raises `OSError` when the folder cannot be created.
     """
     folder.mkdir(parents=True, exist_ok=True)
+    _sweep_once(folder)
     ignore = folder / ".gitignore"
     if ignore.exists() or ignore.is_symlink():
         return
@@ -242,6 +243,14 @@ def prepare_folder(folder: Path) -> None:
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
+
+
+@cache
+def _sweep_once(folder: Path) -> None:
+    """Remove the temporary files of killed runs from ``folder``, once per run."""
+    from .workspace import sweep_temporaries
+
+    sweep_temporaries(folder, recursive=True)
 
 
 def file_stamp(stat: os.stat_result) -> FileStamp:

@@ -15,18 +15,18 @@ argument lists are built here and in `briefkit.render`, never from a brief's met
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .errors import ToolError
+from .errors import OutputError, ToolError
 
 # Raw TeX, raw HTML (HTML tags, <div> and <span> included) and raw attribute blocks stay text
 # unless the workspace allows them. YAML blocks inside the body are not metadata (a brief's
@@ -117,21 +117,31 @@ def warning_messages(stderr: str) -> Iterator[str]:
 
 
 def read_markdown(
-    body: str, *, metadata: Mapping[str, Any], allow_raw: bool = False
+    body: str, *, metadata: Mapping[str, Any], scratch: Path, allow_raw: bool = False
 ) -> tuple[Node, tuple[str, ...]]:
     """Parse Markdown ``body`` with ``metadata`` (values are Markdown too) into pandoc's AST.
 
     ``body`` has no front matter; keep its line numbers by blanking the front matter rather than
-    cutting it, so that pandoc's warnings point at the right lines. Returns the AST and warnings.
+    cutting it, so that pandoc's warnings point at the right lines. Pandoc reads the metadata
+    from a temporary file in ``scratch`` (a folder of the workspace, not the system's temporary
+    folder, so a killed run leaves no copy of it elsewhere). Returns the AST and warnings.
     """
+    from .workspace import temporary_path
+
     reader = RAW_READER if allow_raw else SAFE_READER
-    with tempfile.TemporaryDirectory(prefix="briefkit-") as folder:
-        meta_file = Path(folder) / "metadata.json"
-        meta_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+    meta_file = temporary_path(scratch / "metadata.json")
+    try:
+        try:
+            meta_file.write_text(json.dumps(metadata, ensure_ascii=False), encoding="utf-8")
+        except OSError as exc:
+            raise OutputError(f"cannot write {meta_file}: {exc.strerror or exc}") from exc
         output = run(
             ["--sandbox", f"--from={reader}", "--to=json", f"--metadata-file={meta_file}"],
             stdin=body.encode("utf-8"),
         )
+    finally:
+        with contextlib.suppress(OSError):
+            meta_file.unlink(missing_ok=True)
     return load_ast(output.data), output.warnings
 
 

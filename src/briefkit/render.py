@@ -9,13 +9,19 @@ The pipeline, for one brief:
    must be in it;
 3. parse the Markdown once into pandoc's AST (raw TeX, HTML and attribute blocks stay text unless
    the workspace allows raw), drop the body's ``.series-blurb`` div (the blurb is generated from
-   the series definition), remove event handlers and script links, require every image to be a
-   file inside the workspace, add the references section;
-4. run citeproc (Chicago author-date, or the series' CSL style) and the writers: typst with the
-   house template compiled in-process to PDF, DOCX with the house reference document, HTML as
-   one self-contained page with the house CSS;
-5. write each output through a temporary file and a rename, so a failure never leaves a broken
-   file or destroys the previous one.
+   the series definition), remove event handlers and every link whose scheme is not http,
+   https or mailto (in PDF and Word relative ones too), require every image to be a file
+   inside the workspace (symbolic links resolved), add the references section;
+4. run citeproc (Chicago author-date, or the series' CSL style) once, apply the link rule again
+   to what it produced (bibliography URLs), and run the writers: typst with the house template
+   compiled in-process to PDF, DOCX with the house reference document, HTML as one
+   self-contained page with the house CSS;
+5. write every output to a temporary file beside its target and rename them into place only
+   when all were written, so a failure never leaves a broken file, destroys a previous one or
+   leaves a mix of old and new formats.
+
+Temporary files live in the workspace's own folders (the cache, the output folder), never in the
+system's temporary folder, and the next run removes those of a run that was killed outright.
 
 `briefkit.volume` reuses steps 1–5 for a whole series.
 """
@@ -36,18 +42,28 @@ from urllib.parse import unquote, urlsplit
 
 from . import pandoc
 from .bib import Bibliography, load_bibliography
-from .cache import Store
+from .cache import Store, prepare_folder
 from .errors import BibliographyError, InputError, OutputError, PathEscapeError, UsageError
 from .frontmatter import meta_date, split_front_matter
 from .pandoc import Node
-from .workspace import Workspace, atomic_write, template_dirs
+from .workspace import Workspace, outward_links, sweep_temporaries, template_dirs, write_all
 
 if TYPE_CHECKING:
     from .series import Series
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_STYLE = "chicago-author-date"  # pandoc's built-in CSL style
-UNSAFE_SCHEME = re.compile(r"(?i)(javascript|vbscript|data):")
+# Links: a browser strips leading and trailing C0 controls and spaces from an address and tabs
+# and newlines anywhere in it before reading its scheme (WHATWG URL standard, "basic URL parser").
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+URL_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+C0_AND_SPACE = "".join(map(chr, range(0x21)))
+# Attributes whose values browsers (or Word) follow as addresses.
+URL_ATTRIBUTES = frozenset({
+    "href", "src", "srcset", "action", "formaction", "background", "cite", "codebase", "data",
+    "longdesc", "poster", "usemap", "icon", "manifest", "ping", "lowsrc", "dynsrc", "archive",
+    "classid", "profile", "xlink:href",
+})
 LANG_TAG = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*")
 PAGE_BREAK = {"t": "RawBlock", "c": ["openxml", '<w:p><w:r><w:br w:type="page"/></w:r></w:p>']}
 # A Word table of contents (chapters only): a TOC field that Word fills in when it opens the file.
@@ -138,8 +154,7 @@ def validate_brief(ws: Workspace, brief: Path) -> None:
 def typst_source(ws: Workspace, brief: Path) -> str:
     """The typst source the PDF of ``brief`` is compiled from (for inspection and tests)."""
     edition = read_edition(ws, brief)
-    document = with_references(edition.document)
-    return _typst(ws, edition, document, citation_options(edition)[0])[0]
+    return _typst(ws, edition, with_citations(edition)[0])[0]
 
 
 # --- reading and validating a brief ----------------------------------------------------------
@@ -162,7 +177,8 @@ def read_edition(ws: Workspace, brief: Path) -> Edition:
     _check_citations(path, known, allow_raw=ws.allow_raw)
     body = "\n" * (front.body_line - 1) + text[front.body_offset :]
     metadata = brief_metadata(meta, series, fallback_title=path.stem)
-    document, warnings = pandoc.read_markdown(body, metadata=metadata, allow_raw=ws.allow_raw)
+    document, warnings = pandoc.read_markdown(body, metadata=metadata, allow_raw=ws.allow_raw,
+                                              scratch=scratch_folder(ws))
     _check_parsed_citations(path, document, known)
     pandoc.remove_blocks(document["blocks"], lambda node: pandoc.has_class(node, "series-blurb"))
     sanitize(document)
@@ -254,18 +270,66 @@ def _check_parsed_citations(path: Path, document: Node, known: set[str]) -> None
 
 
 def sanitize(document: Node) -> None:
-    """Remove what would run in a browser: event-handler attributes (``{onclick=...}``) and
-    links to ``javascript:``, ``vbscript:`` or ``data:`` addresses (kept as plain text)."""
+    """Remove what would run in a browser or open something local, in every format.
+
+    Event-handler attributes (``{onclick=...}``) go; links whose address is not http, https,
+    mailto or relative (`safe_address`) become plain text (a Span keeping their text), and
+    address attributes (``{href=...}``, ``{src=...}``) with such an address are dropped.
+    """
 
     def clean(node: Node) -> None:
         attributes = pandoc.attributes(node)
         if attributes is not None:
-            attributes[2] = [pair for pair in attributes[2]
-                             if not pair[0].lower().startswith("on") and pair[0] != "srcdoc"]
-        if node["t"] == "Link" and UNSAFE_SCHEME.match(node["c"][2][0].strip()):
+            attributes[2] = [pair for pair in attributes[2] if _safe_attribute(*pair)]
+        if node["t"] == "Link" and not safe_address(node["c"][2][0]):
             node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
 
     pandoc.walk(document, clean)
+
+
+def safe_address(address: str) -> bool:
+    """True when a browser would read ``address`` as relative or as http, https or mailto.
+
+    The scheme is read as a browser reads it: after stripping leading and trailing C0 control
+    characters and spaces and removing tabs and newlines anywhere (``"\x01java\tscript:"`` is a
+    ``javascript:`` address).
+    """
+    cleaned = address.strip(C0_AND_SPACE).translate({ord(c): None for c in "\t\n\r"})
+    scheme = URL_SCHEME.match(cleaned)
+    return scheme is None or scheme.group(1).lower() in SAFE_SCHEMES
+
+
+def document_links(document: Node) -> Node:
+    """``document``, or a copy of it, in which only http, https and mailto addresses and links
+    within the document (``#id``) stay links; the others keep their text.
+
+    For PDF and Word: a relative address means nothing in a file that travels alone, and Word
+    and PDF readers open it as a local file or a network share (``//host/share``).
+    """
+    if all(_document_link(link["c"][2][0]) for link in pandoc.find(document, "Link")):
+        return document
+    copied = copy.deepcopy(document)
+
+    def unlink(node: Node) -> None:
+        if node["t"] == "Link" and not _document_link(node["c"][2][0]):
+            node["t"], node["c"] = "Span", [node["c"][0], node["c"][1]]
+
+    pandoc.walk(copied, unlink)
+    return copied
+
+
+def _document_link(address: str) -> bool:
+    if address.startswith("#"):
+        return True
+    scheme = URL_SCHEME.match(address.strip(C0_AND_SPACE))
+    return scheme is not None and safe_address(address)
+
+
+def _safe_attribute(name: str, value: str) -> bool:
+    key = name.lower()
+    if key.startswith("on") or key == "srcdoc":
+        return False
+    return key not in URL_ATTRIBUTES or safe_address(value)
 
 
 def check_images(ws: Workspace, document: Node, brief: Path) -> None:
@@ -399,8 +463,24 @@ def normalise_meta(document: Node) -> None:
 # --- writing ------------------------------------------------------------------------------------
 
 
+def scratch_folder(ws: Workspace) -> Path:
+    """The folder for a run's temporary files: the workspace's cache folder, else its output
+    folder (the cache may be unusable, which only costs time). Raises `OutputError` when
+    neither can be created."""
+    try:
+        prepare_folder(ws.cache)
+        if ws.cache.is_dir():
+            return ws.cache
+    except OSError:
+        pass
+    return prepare_output(ws.output)
+
+
 def prepare_output(folder: Path) -> Path:
-    """Create ``folder`` if needed; raise `OutputError` unless files can be written in it."""
+    """Create ``folder`` if needed; raise `OutputError` unless files can be written in it.
+
+    The temporary files that killed runs left in it are removed.
+    """
     folder = folder.resolve()
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -410,6 +490,7 @@ def prepare_output(folder: Path) -> Path:
         raise OutputError(f"output folder {folder} is not a folder")
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"output folder {folder} is not writable")
+    sweep_temporaries(folder)
     return folder
 
 
@@ -417,28 +498,37 @@ def publish(
     ws: Workspace, edition: Edition, *, formats: Sequence[str], output_dir: Path
 ) -> RenderResult:
     """Render ``edition`` to every format, then write the files (all or none)."""
-    cite, warnings = citation_options(edition)
-    document = with_references(edition.document, level=1 if edition.kind == "volume" else 2)
-    if len(formats) > 1:
-        # Citations are processed once and the writers share the result.
-        processed = pandoc.write(document, to="json", options=cite)
-        document, cite = pandoc.load_ast(processed.data), []
-        warnings += _tagged(processed.warnings)
+    document, warnings = with_citations(edition)
     rendered: list[tuple[Path, bytes]] = []
-    for fmt, (data, found) in zip(formats, _run_writers(ws, edition, document, cite, formats),
+    for fmt, (data, found) in zip(formats, _run_writers(ws, edition, document, formats),
                                   strict=True):
         rendered.append((output_dir / f"{edition.name}.{fmt}", data))
         warnings += found
-    for target, data in rendered:
-        atomic_write(target, data)
+    write_all(rendered)
     return RenderResult(
         outputs=tuple(target for target, _ in rendered),
         warnings=tuple(dict.fromkeys([*edition.warnings, *warnings])),
     )
 
 
+def with_citations(edition: Edition) -> tuple[Node, list[str]]:
+    """``edition``'s document with its citations and references processed by citeproc, the
+    link rule applied to them (a bibliography's URLs become links), and the warnings.
+
+    Citations are processed once and the writers share the result.
+    """
+    cite, warnings = citation_options(edition)
+    if not pandoc.find(edition.document["blocks"], "Cite"):
+        return edition.document, warnings
+    document = with_references(edition.document, level=1 if edition.kind == "volume" else 2)
+    processed = pandoc.write(document, to="json", options=cite)
+    document = pandoc.load_ast(processed.data)
+    sanitize(document)
+    return document, [*warnings, *_tagged(processed.warnings)]
+
+
 def _run_writers(
-    ws: Workspace, edition: Edition, document: Node, cite: Sequence[str], formats: Sequence[str]
+    ws: Workspace, edition: Edition, document: Node, formats: Sequence[str]
 ) -> list[tuple[bytes, list[str]]]:
     """Each format's bytes and warnings, in the order of ``formats``.
 
@@ -448,7 +538,7 @@ def _run_writers(
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=len(formats)) as pool:
-        futures = [pool.submit(WRITERS[fmt], ws, edition, document, cite) for fmt in formats]
+        futures = [pool.submit(WRITERS[fmt], ws, edition, document) for fmt in formats]
         return [future.result() for future in futures]
 
 
@@ -524,50 +614,63 @@ def _data_uri(path: Path) -> str:
     return f"data:{kind};base64,{payload}"
 
 
-def _typst(
-    ws: Workspace, edition: Edition, document: Node, cite: Sequence[str]
-) -> tuple[str, list[str]]:
+def _typst(ws: Workspace, edition: Edition, document: Node) -> tuple[str, list[str]]:
     # Typst reads images itself, from its root (the workspace): "/…" is relative to the root.
-    located = _images(document, lambda path: "/" + path.relative_to(ws.root).as_posix())
+    located = _images(document_links(document),
+                      lambda path: "/" + path.relative_to(ws.root).as_posix())
     name = "volume.typ" if edition.kind == "volume" else "brief.typ"
     output = pandoc.write(located, to="typst-citations",
-                          options=[*cite, f"--template={template(ws, name)}"])
+                          options=[f"--template={template(ws, name)}"])
     return output.data.decode("utf-8"), _tagged(output.warnings)
 
 
-def _write_pdf(
-    ws: Workspace, edition: Edition, document: Node, cite: Sequence[str]
-) -> tuple[bytes, list[str]]:
+def _write_pdf(ws: Workspace, edition: Edition, document: Node) -> tuple[bytes, list[str]]:
     from .pdf import compile_pdf
 
-    source, warnings = _typst(ws, edition, document, cite)
+    if _has_raw(document, "typst"):
+        require_no_outward_links(ws)
+    source, warnings = _typst(ws, edition, document)
     compiled = compile_pdf(source, root=ws.root, timestamp=_timestamp(edition.date))
     return compiled.pdf, [*warnings, *_tagged(compiled.warnings, "typst")]
 
 
-def _write_html(
-    ws: Workspace, edition: Edition, document: Node, cite: Sequence[str]
-) -> tuple[bytes, list[str]]:
+def require_no_outward_links(ws: Workspace) -> None:
+    """Refuse a workspace holding a symbolic link to a place outside it.
+
+    Typst reads any file under its root (the workspace) and follows symbolic links, so raw typst
+    in a brief (``#read``, ``#include``, ``#image``) could read a file outside the workspace
+    through such a link. Raises `InputError` naming the first link.
+    """
+    for link, target in outward_links(ws.root):
+        raise InputError(link.relative_to(ws.root.resolve()).as_posix(),
+                         f"symbolic link to {target}, outside the workspace; raw typst in the "
+                         "brief could read through it (remove the link or the raw typst)")
+
+
+def _has_raw(document: Node, fmt: str) -> bool:
+    return any(node["c"][0] == fmt for node in pandoc.find(document, "RawBlock", "RawInline"))
+
+
+def _write_html(ws: Workspace, edition: Edition, document: Node) -> tuple[bytes, list[str]]:
     embedded = _images(document, _data_uri)
     options = [
-        *cite, "--standalone", "--embed-resources", "--section-divs", "--toc", "--toc-depth=2",
+        "--standalone", "--embed-resources", "--section-divs", "--toc", "--toc-depth=2",
         f"--template={template(ws, 'brief.html')}",
     ]
     output = pandoc.write(embedded, to="html5", options=options)
     return output.data, _tagged(output.warnings)
 
 
-def _write_docx(
-    ws: Workspace, edition: Edition, document: Node, cite: Sequence[str]
-) -> tuple[bytes, list[str]]:
+def _write_docx(ws: Workspace, edition: Edition, document: Node) -> tuple[bytes, list[str]]:
     from . import draft as drafts
     from .docx_reference import reference_docx
 
     series = edition.series
     reference = reference_docx(ws.cache, header=f"{series.institute} · {series.short_title}",
                                footer=series.organization)
-    laid_out = docx_document(_images(document, _data_uri), volume=edition.kind == "volume")
-    options = [*cite, f"--reference-doc={reference}",
+    laid_out = docx_document(_images(document_links(document), _data_uri),
+                             volume=edition.kind == "volume")
+    options = [f"--reference-doc={reference}",
                f"--template={template(ws, 'brief.openxml')}"]
     output = pandoc.write(laid_out, to="docx", options=options)
     data = output.data

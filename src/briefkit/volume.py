@@ -26,6 +26,7 @@ from .render import (
     prepare_output,
     publish,
     read_edition,
+    scratch_folder,
 )
 from .workspace import Workspace
 
@@ -53,7 +54,8 @@ def render_volume(
     if not draft:
         drafts.require_finished(ws, members, volume=True)
     target = prepare_output(output_dir or ws.output)
-    edition = assemble(series, [read_edition(ws, path) for path in members])
+    edition = assemble(series, [read_edition(ws, path) for path in members],
+                       scratch=scratch_folder(ws))
     return publish(ws, drafts.mark(edition) if draft else edition, formats=chosen,
                    output_dir=target)
 
@@ -73,8 +75,11 @@ def volume_briefs(ws: Workspace, series: Series) -> list[Path]:
     return [info.path for info in members]
 
 
-def assemble(series: Series, editions: Sequence[Edition]) -> Edition:
-    """One `Edition` holding ``editions`` as chapters, with the volume's own metadata."""
+def assemble(series: Series, editions: Sequence[Edition], *, scratch: Path) -> Edition:
+    """One `Edition` holding ``editions`` as chapters, with the volume's own metadata.
+
+    ``scratch`` is the workspace folder for temporary files (see `briefkit.pandoc.read_markdown`).
+    """
     blocks: list[Node] = []
     for edition in editions:
         blocks += chapter(edition)
@@ -88,7 +93,7 @@ def assemble(series: Series, editions: Sequence[Edition]) -> Edition:
         "link-citations": True,
         "house": house_fields(series, number=None, date=None, about=[], volume=True),
     }
-    document, warnings = pandoc.read_markdown("", metadata=metadata)
+    document, warnings = pandoc.read_markdown("", metadata=metadata, scratch=scratch)
     house = document["meta"]["house"]["c"]
     if about:
         house["about"] = {"t": "MetaList", "c": about}

@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
+import secrets
+import signal
+import time
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -33,6 +37,9 @@ DEFAULT_PATHS: Mapping[str, str] = {
 BOOL_KEYS = ("allow_raw",)
 # The level of a quotation or figure whose source cannot be read (so it cannot be checked).
 UNVERIFIABLE_LEVELS = (Status.ERROR, Status.WARNING)
+# Temporary files of briefkit: ".<name>[.<random>].<pid>.tmp".
+TEMPORARY_NAME = re.compile(r"\..+\.(\d{1,10})\.tmp")
+STALE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -179,19 +186,130 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(path, f"cannot be read: {exc.strerror or exc}") from exc
 
 
+def temporary_path(path: Path) -> Path:
+    """A fresh temporary file name beside ``path``: ``.<name>.<random>.<pid>.tmp``.
+
+    The process id comes last so that `sweep_temporaries` can tell whether the run that made
+    the file is still going.
+    """
+    return path.with_name(f".{path.name}.{secrets.token_hex(4)}.{os.getpid()}.tmp")
+
+
 def atomic_write(path: Path, data: bytes | str) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder, then rename.
 
     A failure leaves any previous file untouched and no temporary file behind.
     """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write_all([(path, data.encode("utf-8") if isinstance(data, str) else data)])
+
+
+def write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write every ``(path, data)`` pair, or none of them.
+
+    Each file is first written in full to a temporary file beside its target; only when all
+    were written, and no target is a folder, are they renamed into place, with SIGINT and SIGTERM
+    held back so that an interrupt cannot leave a mix of old and new files. Raises `OutputError`
+    naming the first file that cannot be written; the earlier files are then left as they were.
+    """
+    staged: list[tuple[Path, Path]] = []
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_bytes(payload)
-        temporary.replace(path)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        for path, data in files:
+            temporary = temporary_path(path)
+            staged.append((temporary, path))
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary.write_bytes(data)
+            except OSError as exc:
+                raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        for _, path in staged:
+            if path.is_dir() and not path.is_symlink():
+                raise OutputError(f"cannot write {path}: it is a folder")
+        with _signals_held():
+            for temporary, path in staged:
+                try:
+                    temporary.replace(path)
+                except OSError as exc:
+                    raise OutputError(f"cannot write {path}: {exc.strerror or exc}") from exc
     finally:
+        for temporary, _ in staged:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM back (they are delivered on exit) where the system can."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def sweep_temporaries(folder: Path, *, recursive: bool = False) -> None:
+    """Delete the temporary files that runs killed outright left in ``folder``.
+
+    A temporary file (named by `temporary_path` or ``.<name>.<pid>.tmp``) is stale when no
+    process of its id is running on this machine, or when it is older than `STALE_SECONDS`
+    (its process id may have been reused). Files that cannot be removed are left alone.
+    """
+    try:
+        entries = list(folder.rglob(".*.tmp") if recursive else folder.glob(".*.tmp"))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        match = TEMPORARY_NAME.fullmatch(entry.name)
         with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+            if match is None or not entry.is_file() or entry.is_symlink():
+                continue
+            age = now - entry.stat().st_mtime
+            if age > STALE_SECONDS or not _running(int(match.group(1))):
+                entry.unlink()
+
+
+def _running(pid: int) -> bool:
+    """True when a process ``pid`` exists on this machine (ours or another user's)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # it exists but belongs to someone else, or we cannot tell: keep the file
+    return True
+
+
+def outward_links(root: Path) -> Iterator[tuple[Path, Path]]:
+    """Every symbolic link under ``root`` whose target is outside ``root`` (or cannot be
+    resolved), with that target; links are not followed into folders.
+
+    Folders are listed with `os.scandir`, whose entries know whether they are links without a
+    system call each (about 30 ms for 17,000 files).
+    """
+    root = root.resolve()
+    folders = [root]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as entries:
+                listed = sorted(entries, key=lambda entry: entry.name)
+        except OSError:
+            continue  # a folder we cannot list is one typst cannot read either
+        for entry in listed:
+            if entry.is_symlink():
+                path = Path(entry.path)
+                try:
+                    target = path.resolve()
+                except (OSError, RuntimeError):  # a loop of links
+                    yield path, path.readlink()
+                    continue
+                if target != root and root not in target.parents:
+                    yield path, target
+        # Depth first, in name order: the folders listed last are popped first.
+        folders += reversed([Path(entry.path) for entry in listed
+                             if not entry.is_symlink() and entry.is_dir(follow_symlinks=False)])
