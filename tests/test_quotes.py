@@ -67,7 +67,7 @@ def test_changed_word_is_a_mismatch() -> None:
     match = check("hurting us economically")
     assert match.verdict == "mismatch"
     assert match.suggestion == "killing us economically"
-    assert "“hurting” where the source has “killing”" in match.message
+    assert match.message == "misquoted: wording changed: “hurting” → “killing”"
 
 
 def test_dropped_word_is_a_mismatch() -> None:
@@ -82,7 +82,7 @@ def test_swapped_digits_are_a_number_change() -> None:
     assert verified("from around $135 billion in 1993")
     match = check("from around $153 billion in 1993")
     assert match.verdict == "mismatch"
-    assert match.message.startswith("misquoted: number changed")
+    assert match.message == "misquoted: number differs: “153” → “135”"
     assert match.suggestion == "from around $135 billion in 1993"
 
 
@@ -91,7 +91,7 @@ def test_one_digit_changed_in_a_figure_is_a_number_change() -> None:
     assert verified("$1.4 billion dollars a day", CPD)
     match = check("$1.7 billion dollars a day", CPD)
     assert match.verdict == "mismatch"
-    assert "number changed: quote has “1.7” where the source has “1.4”" in match.message
+    assert match.message == "misquoted: number differs: “1.7” → “1.4”"
     assert match.detail is not None and "$1.7 billion" in match.detail
     assert "$1.4 billion" in match.detail
 
@@ -109,7 +109,7 @@ def test_number_word_change_is_a_number_change() -> None:
     assert verified("the two countries diplomatically detached")
     match = check("the three countries diplomatically detached")
     assert match.verdict == "mismatch"
-    assert "number changed" in match.message
+    assert match.message == "misquoted: number differs: “three” → “two”"
 
 
 def test_unrelated_text_is_not_found() -> None:
