@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .normalize import KeyView, Normalized, fold, normalize
+from .normalize import EMPHASIS, KeyView, Normalized, fold, normalize
 
 ELLIPSIS_SPAN = 2_000  # key characters allowed between the passages joined by one ellipsis
 BRACKET_WORDS = 6  # most source words one bracketed insertion may stand for
@@ -861,8 +861,9 @@ def _source_context(source: Normalized, view: KeyView, passage: list[_Token], fi
 
 
 def _wording(text: str) -> str:
-    """Original text for display: a hyphen at a line break joined, whitespace collapsed."""
-    return " ".join(_BROKEN_HYPHEN.sub("-", text).split())
+    """Original text for display: a hyphen at a line break joined, Markdown emphasis marks left
+    in plain text removed (they are not compared either), whitespace collapsed."""
+    return " ".join(EMPHASIS.sub("", _BROKEN_HYPHEN.sub("-", text)).split())
 
 
 _BROKEN_HYPHEN = re.compile(r"(?<=\w)-[^\S\n]*\n\s*(?=\w)")
