@@ -35,6 +35,7 @@ ELLIPSIS_SPAN = 2_000  # key characters allowed between the passages joined by o
 BRACKET_WORDS = 6  # most source words one bracketed insertion may stand for
 BRACKET_CHARS = 80  # most source characters one bracketed insertion may stand for
 NEAR_MISS = 80.0  # similarity (0-100) from which the nearest passage is reported as a mismatch
+ANCHORED_NEAR_MISS = 60.0  # the same, for a passage right after a passage of the quotation found
 LOCATE = 50.0  # fuzzy location score below which no passage is considered near
 MAX_CANDIDATES = 2_000  # occurrences of one passage tried before giving up (very short passages)
 
@@ -519,7 +520,16 @@ def _explain(form: QuoteForm, source: Normalized) -> QuoteMatch:
                    "are not together in the source")
         return QuoteMatch("mismatch", start, end, message, _similarity(form, first),
                           _wording(source.original[start:end]))
-    return _nearest(form, missing[0], source)
+    index = missing[0]
+    before = alone[index - 1] if index > 0 else None
+    if before is not None:
+        # The passage before an ellipsis or bracket was found: the missing one is near it.
+        start = max(0, before.end - 20)  # its view may differ a little (footnote callouts)
+        anchored = _nearest(form, index, source, within=(start, before.end + ELLIPSIS_SPAN),
+                            least=ANCHORED_NEAR_MISS)
+        if anchored.verdict == "mismatch":
+            return anchored
+    return _nearest(form, index, source)
 
 
 def _similarity(form: QuoteForm, found: _Found) -> float:
@@ -546,8 +556,12 @@ def _quoted_wording(form: QuoteForm) -> str:
     return " ".join(parts)
 
 
-def _nearest(form: QuoteForm, index: int, source: Normalized) -> QuoteMatch:
+def _nearest(form: QuoteForm, index: int, source: Normalized, *,
+             within: tuple[int, int] | None = None, least: float = NEAR_MISS) -> QuoteMatch:
     """Locate the passage most like segment ``index`` of ``form`` and explain the difference.
+
+    ``within`` limits the search to a range of the view; ``least`` is the similarity from which
+    the passage found is reported as a mismatch.
 
     The passage is located by fuzzy search, then the quotation's words are aligned with the
     source's words around it (`_align`), so that the passage reported is the quotation's own
@@ -557,22 +571,22 @@ def _nearest(form: QuoteForm, index: int, source: Normalized) -> QuoteMatch:
 
     segment = form.segments[index]
     view = source.without_callouts if source.callouts else source.folded
-    needle, haystack = segment.text.lower(), view.lowered
+    lo, hi = within if within is not None else (0, len(view.text))
+    needle, haystack = segment.text.lower(), view.lowered[lo:hi]
     alignment = fuzz.partial_ratio_alignment(needle, haystack) if needle and haystack else None
     if alignment is None:
         return QuoteMatch("not-found", -1, -1, "quote not found in the source", 0.0)
     swapped = len(needle) > len(haystack)  # rapidfuzz then aligns the other way round
-    begin = alignment.src_start if swapped else alignment.dest_start
-    finish = alignment.src_end if swapped else alignment.dest_end
+    begin = lo + (alignment.src_start if swapped else alignment.dest_start)
+    finish = lo + (alignment.src_end if swapped else alignment.dest_end)
     score = float(alignment.score)
     if score >= LOCATE:
         # The aligned window is as long as the quotation; the words the quotation dropped lie
         # beyond it, so the alignment gets a margin on each side (its ends cost nothing).
         margin = max(40, len(needle) // 2)
-        begin, finish = _widen(view.text, max(0, begin - margin),
-                               min(len(haystack), finish + margin))
+        begin, finish = _widen(view.text, max(lo, begin - margin), min(hi, finish + margin))
         match = _difference(form, index, source, view, begin, finish)
-        if match.score >= NEAR_MISS:
+        if match.score >= least:
             return match
         score = max(score, match.score)
     return QuoteMatch("not-found", -1, -1, "quote not found in the source "
@@ -686,14 +700,22 @@ def _difference(form: QuoteForm, index: int, source: Normalized, view: KeyView, 
     passage = _tokens(view.text, begin, finish)
     if not quote or not passage:
         return QuoteMatch("not-found", -1, -1, "quote not found in the source", 0.0)
-    first, last, changes = _align(quote, passage, case_free=segment.case_free)
+    before, after = form.gaps[index], form.gaps[index + 1]
+    glued = (before is not None and before.kind == "bracket" and not before.space_after,
+             after is not None and after.kind == "bracket" and not after.space_before)
+    first, last, changes = _align(quote, passage, case_free=segment.case_free, glued=glued)
     stretch = passage[first:last]
     keys, found = [t.low for t in quote], [t.low for t in stretch]
     score = max(float(fuzz.ratio(" ".join(keys), " ".join(found))),
                 100.0 * Indel.normalized_similarity(keys, found))
     stop = last + 1 if closing is not None and passage[last:last + 1] and \
         passage[last].text == closing.text else last
-    start, end = _source_range(source, view, passage[first].start, passage[stop - 1].end)
+    begin, finish = passage[first].start, passage[stop - 1].end
+    if glued[0] and passage[first].low != quote[0].low:  # "[t]he": the source word's end
+        begin = passage[first].end - len(quote[0].text)
+    if glued[1] and stop == last and passage[last - 1].low != quote[-1].low:
+        finish = passage[last - 1].start + len(quote[-1].text)
+    start, end = _source_range(source, view, begin, finish)
     wording = _wording(source.original[start:end])
     suggestion = _rebuilt(form, index, wording)
     shown = [c for c in changes if not c.case] + [c for c in changes if c.case]
@@ -731,8 +753,8 @@ def _rebuilt(form: QuoteForm, index: int, wording: str) -> str:
     return out
 
 
-def _align(quote: list[_Token], passage: list[_Token], *,
-           case_free: bool) -> tuple[int, int, list[_Change]]:
+def _align(quote: list[_Token], passage: list[_Token], *, case_free: bool,
+           glued: tuple[bool, bool] = (False, False)) -> tuple[int, int, list[_Change]]:
     """The stretch ``[first, last)`` of ``passage`` that the quotation stands for, and the
     changes between them.
 
@@ -740,19 +762,23 @@ def _align(quote: list[_Token], passage: list[_Token], *,
     nothing (a semi-global alignment): the stretch is the quotation's own span, and a changed
     word at either end is a change, not an addition beside words of the neighbouring sentence.
     A substituted word costs less than an added or dropped one, and less the more alike the two
-    words are; letter case alone costs nothing here and is reported apart.
+    words are; letter case alone costs nothing here and is reported apart. With ``glued``, the
+    quotation's first (last) word is the end (start) of a source word, the rest being stood for
+    by a bracket glued to it ("[t]he").
     """
     n, m = len(quote), len(passage)
+    same = _Sameness(quote, glued)
     if n * m > _MAX_CELLS:
         return 0, m, _changes(quote, passage, [("sub", i, i) for i in range(min(n, m))]
                               + [("add", i, m) for i in range(m, n)]
-                              + [("drop", n, j) for j in range(n, m)], case_free)
+                              + [("drop", n, j) for j in range(n, m)], case_free, same)
     cost = [[0.0] * (m + 1)] + [[i * _ADD] + [0.0] * m for i in range(1, n + 1)]
     move = [[2] * (m + 1)] + [[1] + [0] * m for _ in range(n)]
     for i in range(1, n + 1):
         q, row, above, moves = quote[i - 1], cost[i], cost[i - 1], move[i]
         for j in range(1, m + 1):
-            best, step = above[j - 1] + _substitution(q, passage[j - 1]), 0
+            s = passage[j - 1]
+            best, step = above[j - 1] + (0.0 if same(i - 1, s) else _substitution(q, s)), 0
             if above[j] + _ADD < best:
                 best, step = above[j] + _ADD, 1
             if row[j - 1] + _ADD < best:
@@ -774,7 +800,23 @@ def _align(quote: list[_Token], passage: list[_Token], *,
             steps.append(("drop", i, j))
     steps.reverse()
     first = j
-    return first, max(last, first + 1), _changes(quote, passage, steps, case_free)
+    return first, max(last, first + 1), _changes(quote, passage, steps, case_free, same)
+
+
+@dataclass(frozen=True)
+class _Sameness:
+    """Whether a quotation token stands for a source token: the same word or mark, or the part
+    of a word that a glued bracket leaves."""
+
+    quote: list[_Token]
+    glued: tuple[bool, bool]
+
+    def __call__(self, i: int, s: _Token) -> bool:
+        q = self.quote[i].low
+        if q == s.low:
+            return True
+        return ((i == 0 and self.glued[0] and s.low.endswith(q))
+                or (i == len(self.quote) - 1 and self.glued[1] and s.low.startswith(q)))
 
 
 def _substitution(q: _Token, s: _Token) -> float:
@@ -788,10 +830,12 @@ def _substitution(q: _Token, s: _Token) -> float:
 
 
 def _changes(quote: list[_Token], passage: list[_Token], steps: list[tuple[str, int, int]],
-             case_free: bool) -> list[_Change]:
+             case_free: bool, same: _Sameness) -> list[_Change]:
     """Runs of differing tokens from alignment steps (adjacent edits merged into one change)."""
     changes: list[_Change] = []
     for kind, i, j in steps:
+        if kind == "sub" and quote[i].low != passage[j].low and same(i, passage[j]):
+            continue
         if kind == "sub" and quote[i].low == passage[j].low:
             q, s = quote[i].text, passage[j].text
             if (q[1:] if case_free and i == 0 else q) == (s[1:] if case_free and i == 0 else s):
