@@ -25,6 +25,7 @@ the nearest passage, its wording, and a word-level difference. It never verifies
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -605,9 +606,9 @@ def _widen(text: str, begin: int, finish: int) -> tuple[int, int]:
 # Word-level differences ------------------------------------------------------------------------
 
 
-# Tokens of a key: a number whole ("1,400", "1.4"), a word (with inner apostrophes), or any other
+# Tokens of a key: a number whole ("1,400", "1.4", "1990s"), a word (with inner apostrophes), or any other
 # single character (punctuation; the key's dash). Hyphens inside words are not in the key.
-_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W_]+(?:'[^\W_]+)*|\S")
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*[^\W_]*|[^\W_]+(?:'[^\W_]+)*|\S")
 _SIC_NOTE = re.compile(r"\[\s*sic\s*!?\s*\]", re.IGNORECASE)
 NUMBER_WORDS = frozenset((
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
@@ -635,6 +636,11 @@ class _Token:
     @property
     def word(self) -> bool:
         return self.text[0].isalnum()
+
+    @property
+    def mark(self) -> bool:
+        """A punctuation mark (not a symbol such as "$" or "%")."""
+        return unicodedata.category(self.text[0]).startswith("P")
 
 
 @dataclass(frozen=True)
@@ -887,16 +893,27 @@ _AROUND = 3  # tokens of context shown on either side of a change
 def _context(quoted: _Quoted, change: _Change) -> str:
     """The quotation's tokens of ``change`` with a few around them, as quoted."""
     tokens = quoted.tokens
-    lo, hi = max(0, change.q1 - _AROUND), min(len(tokens), change.q2 + _AROUND)
+    lo, hi = _around(tokens, change.q1, change.q2, 0, len(tokens))
     if hi <= lo:
         return ""
     return ("… " if lo > 0 else "") + quoted.display(lo, hi) + (" …" if hi < len(tokens) else "")
 
 
+def _around(tokens: list[_Token], first: int, last: int, lo: int, hi: int) -> tuple[int, int]:
+    """A few tokens around ``[first, last)`` within ``[lo, hi)``, not starting or ending with a
+    punctuation mark outside the change (a context reads "… at times, open", not "… , open")."""
+    start, stop = max(lo, first - _AROUND), min(hi, last + _AROUND)
+    while start < first and tokens[start].mark:
+        start += 1
+    while stop > last and tokens[stop - 1].mark:
+        stop -= 1
+    return start, stop
+
+
 def _source_context(source: Normalized, view: KeyView, passage: list[_Token], first: int,
                     last: int, change: _Change) -> str:
     """The source's tokens of ``change`` with a few around them, inside the stretch."""
-    lo, hi = max(first, change.s1 - _AROUND), min(last, change.s2 + _AROUND)
+    lo, hi = _around(passage, change.s1, change.s2, first, last)
     if hi <= lo:
         return ""
     start, end = _source_range(source, view, passage[lo].start, passage[hi - 1].end)
