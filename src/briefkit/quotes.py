@@ -606,8 +606,9 @@ def _widen(text: str, begin: int, finish: int) -> tuple[int, int]:
 # Word-level differences ------------------------------------------------------------------------
 
 
-# Tokens of a key: a number whole ("1,400", "1.4", "1990s"), a word (with inner apostrophes), or any other
-# single character (punctuation; the key's dash). Hyphens inside words are not in the key.
+# Tokens of a key: a number whole ("1,400", "1.4", "1990s"), a word (with inner apostrophes), or
+# any other single character (punctuation; the key's dash). Hyphens inside words are not in the
+# key.
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*[^\W_]*|[^\W_]+(?:'[^\W_]+)*|\S")
 _SIC_NOTE = re.compile(r"\[\s*sic\s*!?\s*\]", re.IGNORECASE)
 NUMBER_WORDS = frozenset((
