@@ -629,3 +629,18 @@ def test_emphasis_marks_in_a_plain_text_source_are_transparent() -> None:
     assert match_quote(wrong.suggestion or "", source).verdict == "verified"
     assert match_quote("I do not expect the house to fall--but I expect it", source).verdict \
         == "mismatch"
+
+
+def test_a_very_long_quotation_names_each_change() -> None:
+    """A quotation of two paragraphs (267 words) with two changed words names both, and its
+    suggestion is the source's two paragraphs."""
+    text = seed(ONEIL).original
+    passage = text[text.index("Since Trump took office"):
+                   text.index("And it might work even better")]
+    quote = " ".join(passage.split()).replace("insincere", "sincere")
+    quote = quote.replace("few options", "some options")
+    match = check(quote)
+    assert match.message == ("misquoted: wording changed: “sincere” → “insincere”; "
+                             "wording changed: “some” → “few”")
+    assert match.suggestion == " ".join(passage.split())
+    assert fixed(match)

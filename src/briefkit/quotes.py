@@ -28,6 +28,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
 from .normalize import EMPHASIS, KeyView, Normalized, fold, normalize
@@ -584,7 +585,7 @@ def _nearest(form: QuoteForm, index: int, source: Normalized, *,
     if score >= LOCATE:
         # The aligned window is as long as the quotation; the words the quotation dropped lie
         # beyond it, so the alignment gets a margin on each side (its ends cost nothing).
-        margin = max(40, len(needle) // 2)
+        margin = max(40, min(len(needle) // 2, 400))
         begin, finish = _widen(view.text, max(lo, begin - margin), min(hi, finish + margin))
         match = _difference(form, index, source, view, begin, finish)
         if match.score >= least:
@@ -622,7 +623,7 @@ NUMBER_WORDS = frozenset((
 ))
 _ADD = 1.0  # cost of a quotation word the source does not have, or a source word left out
 _MIXED = 3.0  # a word against a punctuation mark: never aligned
-_MAX_CELLS = 400_000  # largest alignment table; beyond it the located window is compared as is
+_MAX_CELLS = 100_000  # largest alignment table; beyond it rapidfuzz aligns the words (faster)
 
 
 @dataclass(frozen=True)
@@ -776,16 +777,24 @@ def _align(quote: list[_Token], passage: list[_Token], *, case_free: bool,
     n, m = len(quote), len(passage)
     same = _Sameness(quote, glued)
     if n * m > _MAX_CELLS:
-        return 0, m, _changes(quote, passage, [("sub", i, i) for i in range(min(n, m))]
-                              + [("add", i, m) for i in range(m, n)]
-                              + [("drop", n, j) for j in range(n, m)], case_free, same)
+        first, last, steps = _global_steps(quote, passage)
+        return first, last, _changes(quote, passage, steps, case_free, same)
     cost = [[0.0] * (m + 1)] + [[i * _ADD] + [0.0] * m for i in range(1, n + 1)]
     move = [[2] * (m + 1)] + [[1] + [0] * m for _ in range(n)]
+    lows, words = [t.low for t in passage], [t.word for t in passage]
     for i in range(1, n + 1):
-        q, row, above, moves = quote[i - 1], cost[i], cost[i - 1], move[i]
+        row, above, moves = cost[i], cost[i - 1], move[i]
+        low, word = quote[i - 1].low, quote[i - 1].word
+        edge = (i == 1 and glued[0]) or (i == n and glued[1])
         for j in range(1, m + 1):
-            s = passage[j - 1]
-            best, step = above[j - 1] + (0.0 if same(i - 1, s) else _substitution(q, s)), 0
+            other = lows[j - 1]
+            if other == low or (edge and same(i - 1, passage[j - 1])):
+                substitution = 0.0
+            elif words[j - 1] != word:
+                substitution = _MIXED
+            else:
+                substitution = _unlike(low, other)
+            best, step = above[j - 1] + substitution, 0
             if above[j] + _ADD < best:
                 best, step = above[j] + _ADD, 1
             if row[j - 1] + _ADD < best:
@@ -810,6 +819,29 @@ def _align(quote: list[_Token], passage: list[_Token], *, case_free: bool,
     return first, max(last, first + 1), _changes(quote, passage, steps, case_free, same)
 
 
+def _global_steps(quote: list[_Token],
+                  passage: list[_Token]) -> tuple[int, int, list[tuple[str, int, int]]]:
+    """Alignment steps of a very long quotation (rapidfuzz's word-level edit script), the
+    passage's words before and after the quotation's span left out."""
+    from rapidfuzz.distance import Levenshtein
+
+    steps: list[tuple[str, int, int]] = []
+    for op in Levenshtein.opcodes([t.low for t in quote], [t.low for t in passage]):
+        ours = range(op.src_start, op.src_end)
+        theirs = range(op.dest_start, op.dest_end)
+        both = min(len(ours), len(theirs))
+        steps += [("sub", ours[k], theirs[k]) for k in range(both)]
+        steps += [("add", i, op.dest_start + both) for i in ours[both:]]
+        steps += [("drop", op.src_start + both, j) for j in theirs[both:]]
+    while steps and steps[0][0] == "drop":
+        steps.pop(0)
+    while steps and steps[-1][0] == "drop":
+        steps.pop()
+    first = steps[0][2] if steps else 0
+    ends = [j + 1 for kind, _, j in steps if kind != "add"]
+    return first, max(ends, default=first + 1), steps
+
+
 @dataclass(frozen=True)
 class _Sameness:
     """Whether a quotation token stands for a source token: the same word or mark, or the part
@@ -826,14 +858,12 @@ class _Sameness:
                 or (i == len(self.quote) - 1 and self.glued[1] and s.low.startswith(q)))
 
 
-def _substitution(q: _Token, s: _Token) -> float:
-    if q.low == s.low:
-        return 0.0
-    if q.word != s.word:
-        return _MIXED
+@lru_cache(maxsize=65_536)
+def _unlike(a: str, b: str) -> float:
+    """The cost of one word for another: less the more alike they are (common words recur)."""
     from rapidfuzz.distance import Indel
 
-    return 0.95 - 0.3 * Indel.normalized_similarity(q.low, s.low)
+    return 0.95 - 0.3 * Indel.normalized_similarity(a, b)
 
 
 def _changes(quote: list[_Token], passage: list[_Token], steps: list[tuple[str, int, int]],
