@@ -233,3 +233,17 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="source file not found") as raised:
         read_source(missing)
     assert raised.value.path == missing
+
+
+def test_markdown_nested_too_deeply_is_an_input_error(tmp_path: Path) -> None:
+    """A Markdown source of block quotes nested thousands deep is refused, not a crash."""
+    path = write(tmp_path / "deep.md", "> " * 3000 + "deep text\n")
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_source(path)
+
+
+def test_markdown_with_bad_front_matter_is_an_input_error(tmp_path: Path) -> None:
+    """A Markdown source whose YAML front matter does not parse is refused with pandoc's word."""
+    path = write(tmp_path / "bad.md", "---\ntitle: [bad\n---\n\nText here.\n")
+    with pytest.raises(InputError, match="cannot read Markdown"):
+        read_source(path)

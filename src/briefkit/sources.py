@@ -105,6 +105,8 @@ def _read_markdown(path: Path, text: str, notes: tuple[str, ...]) -> SourceText:
         plain, lines = markdown_plain_text(text)
     except ToolError as error:
         raise InputError(path, f"cannot read Markdown: {error}") from None
+    except RecursionError:  # block quotes or emphasis nested thousands deep
+        raise InputError(path, "cannot read Markdown: nested too deeply") from None
     return SourceText(path, plain, notes, lines)
 
 
