@@ -777,8 +777,8 @@ def _align(quote: list[_Token], passage: list[_Token], *, case_free: bool,
     n, m = len(quote), len(passage)
     same = _Sameness(quote, glued)
     if n * m > _MAX_CELLS:
-        first, last, steps = _global_steps(quote, passage)
-        return first, last, _changes(quote, passage, steps, case_free, same)
+        first, last, script = _global_steps(quote, passage)
+        return first, last, _changes(quote, passage, script, case_free, same)
     cost = [[0.0] * (m + 1)] + [[i * _ADD] + [0.0] * m for i in range(1, n + 1)]
     move = [[2] * (m + 1)] + [[1] + [0] * m for _ in range(n)]
     lows, words = [t.low for t in passage], [t.word for t in passage]
