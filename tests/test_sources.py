@@ -247,3 +247,10 @@ def test_markdown_with_bad_front_matter_is_an_input_error(tmp_path: Path) -> Non
     path = write(tmp_path / "bad.md", "---\ntitle: [bad\n---\n\nText here.\n")
     with pytest.raises(InputError, match="cannot read Markdown"):
         read_source(path)
+
+
+def test_markdown_dollars_dashes_and_quotes_stay_as_written(tmp_path: Path) -> None:
+    """Dollar signs are not math, ":smile:" is not an emoji, "--" and straight quotes are not
+    made typographic: the comparison key has its own rules for them."""
+    text = 'Trade of $1.4 billion, then 2$ more -- "so" it\'s said :smile:'
+    assert read_source(write(tmp_path / "s.md", text + "\n")).text == text

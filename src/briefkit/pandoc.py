@@ -342,8 +342,9 @@ def stringify(node: Any) -> str:
 # Markdown sources as plain text ----------------------------------------------------------------
 
 # CommonMark with pandoc's extensions, with source positions; "smart" off so that "--" and
-# straight quotes stay as written (the comparison key has its own rules for them).
-SOURCE_READER = "commonmark_x-smart+sourcepos"
+# straight quotes stay as written (the comparison key has its own rules for them), and no
+# emoji or dollar math, so that ":smile:" and "$1.4 billion and $2" stay text.
+SOURCE_READER = "commonmark_x-smart-emoji-tex_math_dollars+sourcepos"
 _POSITION = re.compile(r"(\d+):\d+-\d+:\d+$")
 _FENCE = re.compile(r"\s{0,3}(?:```|~~~)")
 _BLOCK_KINDS = frozenset({
