@@ -716,14 +716,7 @@ def _difference(form: QuoteForm, index: int, source: Normalized, view: KeyView, 
     keys, found = [t.low for t in quote], [t.low for t in stretch]
     score = max(float(fuzz.ratio(" ".join(keys), " ".join(found))),
                 100.0 * Indel.normalized_similarity(keys, found))
-    stop = last + 1 if closing is not None and passage[last:last + 1] and \
-        passage[last].text == closing.text else last
-    begin, finish = passage[first].start, passage[stop - 1].end
-    if glued[0] and passage[first].low != quote[0].low:  # "[t]he": the source word's end
-        begin = passage[first].end - len(quote[0].text)
-    if glued[1] and stop == last and passage[last - 1].low != quote[-1].low:
-        finish = passage[last - 1].start + len(quote[-1].text)
-    start, end = _source_range(source, view, begin, finish)
+    start, end = _source_range(source, view, *_span(quote, passage, first, last, glued, closing))
     wording = _wording(source.original[start:end])
     suggestion = _rebuilt(form, index, wording)
     shown = [c for c in changes if not c.case] + [c for c in changes if c.case]
@@ -737,6 +730,24 @@ def _difference(form: QuoteForm, index: int, source: Normalized, view: KeyView, 
              f"source: {_source_context(source, view, passage, first, last, c)}"
              for c in shown[:3]]
     return QuoteMatch("mismatch", start, end, message, score, suggestion, "\n".join(lines))
+
+
+def _span(quote: list[_Token], passage: list[_Token], first: int, last: int,
+          glued: tuple[bool, bool], closing: _Token | None) -> tuple[int, int]:
+    """The view range of the stretch ``passage[first:last]``: with the source's end punctuation
+    when the quotation ends with the same, and only the part of a word that a glued bracket
+    leaves ("[t]he" stands for the end of "the")."""
+    stop = last
+    if closing is not None and last < len(passage) and passage[last].text == closing.text:
+        stop = last + 1
+    begin, finish = passage[first].start, passage[stop - 1].end
+    head, tail = passage[first], passage[last - 1]
+    if glued[0] and head.low != quote[0].low and head.low.endswith(quote[0].low):
+        begin = head.end - len(quote[0].text)
+    if glued[1] and stop == last and tail.low != quote[-1].low \
+            and tail.low.startswith(quote[-1].low):
+        finish = tail.start + len(quote[-1].text)
+    return begin, finish
 
 
 def _source_range(source: Normalized, view: KeyView, begin: int, finish: int) -> tuple[int, int]:
