@@ -442,3 +442,132 @@ def test_cli_draws_a_progress_bar_on_a_terminal(workspace: Path,
     result = CliRunner().invoke(app, ["check", brief])
     assert result.exit_code == 1
     assert "Preparing sources" in result.stderr
+
+
+# Misquotations a person can act on -------------------------------------------------------------
+
+FIFTY = ("Obliviousness and neglect from the north was met with resentment and, at times, "
+         "outright hostility from the south, leaving the two countries diplomatically detached. "
+         "Yet as the twenty-first century approached, this wariness began to fade, replaced by "
+         "cooperation and even something resembling friendship. The détente began in the early "
+         "1990s")
+
+
+@pytest.mark.parametrize(("quote", "message"), [
+    (FIFTY.replace("outright", "open"), "misquoted: wording changed: “open” → “outright”"),
+    (FIFTY.replace("outright ", ""), "misquoted: words dropped: “outright”"),
+    (FIFTY.replace("the south", "the far south"), "misquoted: words added: “far”"),
+    (FIFTY.replace("the north", "the North"),
+     "misquoted: capitalisation differs: “North” → “north”"),
+    (FIFTY.replace("1990s", "1980s"), "misquoted: number differs: “1980s” → “1990s”"),
+    ("Mexico needs to venture outside the Beltway and deepen its already strong connections",
+     "misquoted: wording changed: “strong” → “rich”"),
+    ("The best approach would be to avoid confronting Trump . . . by going behind him",
+     "misquoted: wording changed: “behind” → “around”"),
+    ("[t]he worst deal in history", "misquoted: words dropped: “trade”"),
+])
+def test_a_misquotes_suggestion_pasted_back_verifies(workspace: Path, quote: str,
+                                                     message: str) -> None:
+    """A misquotation names its one real difference, and its suggestion, pasted into the
+    brief in place of the quotation, verifies."""
+    body = 'O\'Neil writes that "{}" [@oneil2017standoff].'
+    finding = only_problem(workspace, body.format(quote))
+    assert finding.rule == "quote-mismatch"
+    assert finding.message == f"oneil2017standoff: {message}"
+    assert finding.suggestion is not None
+    report = run_check(workspace, write_brief(workspace, body.format(finding.suggestion)))
+    assert problems(report) == [] and report.summary.verified == 1
+
+
+# Sources written in Markdown and HTML ----------------------------------------------------------
+
+ESSAY = """---
+title: An essay
+---
+
+# The standoff
+
+The essay opens with a *plain* paragraph
+that runs over two lines.
+
+> Mexico needs to venture outside the Beltway
+> and deepen its **already rich** connections.
+
+Mexico's options:
+
+- build coalitions with U.S. states and cities;
+- deepen ties with _civic institutions_ and communities.
+"""
+
+PAGE = """<!DOCTYPE html>
+<html><head><title>Page</title>
+<script>var quote = "the wall will be paid for by Mexico";</script>
+<style>p::after { content: "the wall will be paid for by Mexico"; }</style>
+</head>
+<body>
+<p>Trump said the wall
+would be paid for, <em>ultimately</em>.</p>
+</body></html>
+"""
+
+
+def add_source(workspace: Path, key: str, name: str, text: str) -> None:
+    """Write the source ``seeds/name`` and a bibliography entry ``key`` pointing at it."""
+    (workspace / "seeds" / name).write_text(text, encoding="utf-8")
+    bib = workspace / "references.bib"
+    bib.write_text(bib.read_text(encoding="utf-8")
+                   + f"\n@misc{{{key}, title = {{{key}}}, file = {{seeds/{name}}}}}\n",
+                   encoding="utf-8")
+
+
+def test_markdown_source_markup_is_not_text(workspace: Path) -> None:
+    """Quotations of a block quote and of a list item of a Markdown source verify, pointing at
+    the lines of the .md file; markup never has to be quoted."""
+    add_source(workspace, "essay", "essay.md", ESSAY)
+    report = run_check(workspace, write_brief(workspace, (
+        'It says "Mexico needs to venture outside the Beltway and deepen its already rich '
+        'connections" [@essay]. And "deepen ties with civic institutions and communities" '
+        '[@essay]. Also "a plain paragraph that runs over two lines" [@essay].')))
+    assert problems(report) == []
+    found = [f for b in report.briefs for f in b.findings]
+    assert [(f.source.path, f.source.line) for f in found if f.source is not None] == [
+        ("seeds/essay.md", 10), ("seeds/essay.md", 16), ("seeds/essay.md", 7)]
+
+
+def test_markdown_source_misquote_points_at_the_file_line(workspace: Path) -> None:
+    """A misquotation of a Markdown source's list item is reported at its line in the file."""
+    add_source(workspace, "essay", "essay.md", ESSAY)
+    finding = only_problem(workspace, 'It says "build coalitions with U.S. states and towns" '
+                                      '[@essay].')
+    assert finding.message == "essay: misquoted: wording changed: “towns” → “cities”"
+    assert finding.source is not None and finding.source.line == 15
+    assert finding.suggestion == "build coalitions with U.S. states and cities"
+
+
+def test_html_source_script_is_not_text(workspace: Path) -> None:
+    """Words only in an HTML source's script or style never verify a quotation; its text does,
+    at the line of the file."""
+    add_source(workspace, "page", "page.html", PAGE)
+    finding = only_problem(workspace, 'He said "the wall will be paid for by Mexico" [@page].')
+    assert finding.status is Status.ERROR
+    report = run_check(workspace, write_brief(
+        workspace, 'He said "the wall would be paid for, ultimately" [@page].'))
+    assert problems(report) == []
+    (verified,) = [f for b in report.briefs for f in b.findings]
+    assert verified.source is not None and verified.source.line == 7
+
+
+def test_emphasis_left_in_a_plain_text_source_is_transparent(workspace: Path) -> None:
+    """A plain-text source that kept Markdown emphasis and escapes verifies the quotation of
+    its words without the marks."""
+    add_source(workspace, "lincoln", "lincoln.txt",
+               "I do not expect the Union to be dissolved\\--I do not expect the house to "
+               "__fall___\\--_but I __do __ expect it will cease to be divided.\n")
+    report = run_check(workspace, write_brief(workspace, (
+        'Lincoln: "I do not expect the house to fall---but I do expect it will cease to be '
+        'divided" [@lincoln].')))
+    assert problems(report) == []
+    finding = only_problem(workspace, 'Lincoln: "I do not expect the house to fall---but I '
+                                      'do expect it will stop being divided" [@lincoln].')
+    assert finding.message.startswith("lincoln: misquoted: wording changed: “stop being”")
+    assert finding.suggestion is not None and "_" not in finding.suggestion

@@ -188,3 +188,23 @@ def test_offset_map_round_trips_passages(name: str, data: st.DataObject) -> None
         ranges.add(source.original_range(at, at + len(passage)))
         at = source.text.find(passage, at + 1)
     assert (a, b) in ranges
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the house to __fall___\\--_but I __do __ expect", "the house to fall — but I do expect"),
+    ("a **bold** and *plain* claim", "a bold and plain claim"),
+    ("_Foreign Affairs_, 2017", "Foreign Affairs, 2017"),
+    ("the \\[bracketed\\] word", "the [bracketed] word"),
+])
+def test_markdown_emphasis_left_in_plain_text_is_not_in_the_key(text: str, expected: str) -> None:
+    """Emphasis marks at a word's edge, standing marks and backslash escapes are not text."""
+    normalized = normalize(text)
+    assert normalized.text == expected
+    start = normalized.text.index("fall" if "fall" in expected else expected.split()[1])
+    assert normalized.original[normalized.to_original(start)] == normalized.text[start]
+
+
+@pytest.mark.parametrize("text", ["snake_case", "a__b", "2 * 3", "States.* Next", "x_1"])
+def test_marks_inside_words_and_lone_asterisks_stay(text: str) -> None:
+    """An underscore inside a word and a lone asterisk are text, kept in the key."""
+    assert normalize(text).text == text

@@ -67,7 +67,7 @@ def test_changed_word_is_a_mismatch() -> None:
     match = check("hurting us economically")
     assert match.verdict == "mismatch"
     assert match.suggestion == "killing us economically"
-    assert "“hurting” where the source has “killing”" in match.message
+    assert match.message == "misquoted: wording changed: “hurting” → “killing”"
 
 
 def test_dropped_word_is_a_mismatch() -> None:
@@ -82,7 +82,7 @@ def test_swapped_digits_are_a_number_change() -> None:
     assert verified("from around $135 billion in 1993")
     match = check("from around $153 billion in 1993")
     assert match.verdict == "mismatch"
-    assert match.message.startswith("misquoted: number changed")
+    assert match.message == "misquoted: number differs: “153” → “135”"
     assert match.suggestion == "from around $135 billion in 1993"
 
 
@@ -91,7 +91,7 @@ def test_one_digit_changed_in_a_figure_is_a_number_change() -> None:
     assert verified("$1.4 billion dollars a day", CPD)
     match = check("$1.7 billion dollars a day", CPD)
     assert match.verdict == "mismatch"
-    assert "number changed: quote has “1.7” where the source has “1.4”" in match.message
+    assert match.message == "misquoted: number differs: “1.7” → “1.4”"
     assert match.detail is not None and "$1.7 billion" in match.detail
     assert "$1.4 billion" in match.detail
 
@@ -109,7 +109,7 @@ def test_number_word_change_is_a_number_change() -> None:
     assert verified("the two countries diplomatically detached")
     match = check("the three countries diplomatically detached")
     assert match.verdict == "mismatch"
-    assert "number changed" in match.message
+    assert match.message == "misquoted: number differs: “three” → “two”"
 
 
 def test_unrelated_text_is_not_found() -> None:
@@ -486,3 +486,161 @@ def test_ellipsis_between_swapped_passages_fails(drawn: tuple[str, str, str]) ->
     assume(occurrences(first, source) == 1 and occurrences(second, source) == 1)
     assume(not anywhere(f"{second} {first}", source))
     assert match_quote(f"{second} ... {first}", source).verdict != "verified", (first, second)
+
+
+# Reports a person can act on -------------------------------------------------------------------
+
+# 50 words of O'Neil's first paragraph, across three sentences.
+FIFTY = ("Obliviousness and neglect from the north was met with resentment and, at times, "
+         "outright hostility from the south, leaving the two countries diplomatically detached. "
+         "Yet as the twenty-first century approached, this wariness began to fade, replaced by "
+         "cooperation and even something resembling friendship. The détente began in the early "
+         "1990s")
+
+
+def fixed(match: QuoteMatch, name: str = ONEIL) -> bool:
+    """True when the suggestion, quoted instead, verifies against the seed ``name``."""
+    return match.suggestion is not None and verified(match.suggestion, name)
+
+
+def test_fifty_words_are_fifty_words() -> None:
+    """The long quotation below is 50 words and verifies as it is."""
+    assert len(FIFTY.split()) == 50
+    assert verified(FIFTY)
+
+
+@pytest.mark.parametrize(("quote", "message"), [
+    (FIFTY.replace("outright hostility", "open hostility"),
+     "misquoted: wording changed: “open” → “outright”"),
+    (FIFTY.replace("outright hostility", "hostility"), "misquoted: words dropped: “outright”"),
+    (FIFTY.replace("outright hostility", "outright and open hostility"),
+     "misquoted: words added: “and open”"),
+    (FIFTY.replace("the north", "the North"),
+     "misquoted: capitalisation differs: “North” → “north”"),
+    (FIFTY.replace("Yet as", "yet as"), "misquoted: capitalisation differs: “yet” → “Yet”"),
+    (FIFTY.replace("Obliviousness", "Ignorance"),
+     "misquoted: wording changed: “Ignorance” → “Obliviousness”"),
+    (FIFTY.replace("friendship", "partnership"),
+     "misquoted: wording changed: “partnership” → “friendship”"),
+    (FIFTY.replace("1990s", "1980s"), "misquoted: number differs: “1980s” → “1990s”"),
+    (FIFTY.replace("the two countries", "the three countries"),
+     "misquoted: number differs: “three” → “two”"),
+])
+def test_one_change_in_fifty_words_is_named_alone(quote: str, message: str) -> None:
+    """One change in a long quotation is reported alone, with the quotation's own span (no
+    words of the neighbouring sentences) as the suggestion, which verifies when pasted back."""
+    match = check(quote)
+    assert match.verdict == "mismatch"
+    assert match.message == message
+    assert match.suggestion == FIFTY
+    assert fixed(match)
+    assert matched_text(match, ONEIL) == FIFTY
+    assert match.detail is not None and "  " not in match.detail.replace("quote:  ", "")
+    assert " ." not in match.detail and " ," not in match.detail  # no token spacing
+
+
+def test_a_changed_number_is_a_number_difference() -> None:
+    """“the past 35 years” against “the past 25 years”: the number, and the source's wording."""
+    match = check("During the past 35 years, connections between the two countries have "
+                  "proliferated at the state and local levels as well.")
+    assert match.message == "misquoted: number differs: “35” → “25”"
+    assert match.suggestion == ("During the past 25 years, connections between the two countries "
+                                "have proliferated at the state and local levels as well.")
+    assert fixed(match)
+
+
+def test_a_quotation_ending_mid_sentence_suggests_only_its_span() -> None:
+    """A quotation that stops inside a sentence gets the source's words up to there only."""
+    match = check("Mexico needs to venture outside the Beltway and deepen its already strong "
+                  "connections")
+    assert match.message == "misquoted: wording changed: “strong” → “rich”"
+    assert match.suggestion == ("Mexico needs to venture outside the Beltway and deepen its "
+                                "already rich connections")
+    assert match.detail == ("quote:  … deepen its already strong connections\n"
+                            "source: … deepen its already rich connections")
+    assert fixed(match)
+
+
+def test_punctuation_change_is_named_as_punctuation() -> None:
+    """A comma for a semicolon is a punctuation change, shown as written."""
+    match = check("Mayors have embraced sister cities and held joint events and conferences, "
+                  "San Diego and Tijuana even explored a shared bid")
+    assert match.message == "misquoted: punctuation changed: “,” → “;”"
+    assert fixed(match)
+
+
+def test_end_punctuation_of_the_source_is_kept_in_the_suggestion() -> None:
+    """A quotation ending with the source's full stop gets a suggestion that keeps it."""
+    match = check("Law enforcement officers have trained together and conducted joint exercises.")
+    assert match.message == "misquoted: wording changed: “exercises” → “operations”"
+    assert match.suggestion == ("Law enforcement officers have trained together and conducted "
+                                "joint operations.")
+    assert fixed(match)
+
+
+@pytest.mark.parametrize("quote", [
+    "[t]he worst trade deal in history",
+    "[T]he best approach would be to avoid confronting Trump . . . by going around him",
+    "The best approach would be to avoid confronting Trump ... by going around him",
+    "[Mexico] needs to venture outside the Beltway and deepen its already rich connections",
+    "Mexico needs to venture outside the Beltway . . . [and its] already rich connections",
+])
+def test_marked_changes_stay_exact(quote: str) -> None:
+    """Ellipses and brackets of the house rules still verify."""
+    assert verified(quote)
+
+
+@pytest.mark.parametrize(("quote", "message", "suggestion"), [
+    ("The best approach would be to avoid confronting Trump ... by going behind him",
+     "misquoted: wording changed: “behind” → “around”",
+     "The best approach would be to avoid confronting Trump ... by going around him"),
+    ("[Mexico] needs to venture outside the Beltway and deepen its already strong connections",
+     "misquoted: wording changed: “strong” → “rich”",
+     "[Mexico] needs to venture outside the Beltway and deepen its already rich connections"),
+    ("[t]he worst deal in history", "misquoted: words dropped: “trade”",
+     "[t]he worst trade deal in history"),
+])
+def test_a_misquote_with_marks_keeps_its_marks_in_the_suggestion(
+        quote: str, message: str, suggestion: str) -> None:
+    """A wrong word beside an ellipsis or a bracket is named; the suggestion is the quotation
+    with its marks and the source's words, and verifies."""
+    match = check(quote)
+    assert (match.message, match.suggestion) == (message, suggestion)
+    assert fixed(match)
+
+
+def test_a_wrong_passage_after_an_ellipsis_is_explained_near_the_first() -> None:
+    """A short passage after an ellipsis is compared with the source right after the first."""
+    match = check("The best approach would be to avoid confronting Trump ... by going behind him")
+    assert matched_text(match, ONEIL) == "by going around him"
+
+
+def test_emphasis_marks_in_a_plain_text_source_are_transparent() -> None:
+    """A plain-text source converted from Markdown keeps emphasis marks and escapes; a quotation
+    without them is exact, and a changed word beside them is still an error."""
+    source = normalize("“A house divided against itself cannot stand.” I do not expect the "
+                       "house to __fall___\\--_but I __do __ expect it will cease to be divided.")
+    quote = "I do not expect the house to fall--but I do expect it will cease to be divided."
+    assert match_quote(quote, source).verdict == "verified"
+    assert match_quote(quote.replace("--", "\u2014"), source).verdict == "verified"
+    wrong = match_quote(quote.replace("fall", "stand"), source)
+    assert wrong.message == "misquoted: wording changed: “stand” → “fall”"
+    assert wrong.suggestion == quote.rstrip(".") + "."
+    assert match_quote(wrong.suggestion or "", source).verdict == "verified"
+    assert match_quote("I do not expect the house to fall--but I expect it", source).verdict \
+        == "mismatch"
+
+
+def test_a_very_long_quotation_names_each_change() -> None:
+    """A quotation of two paragraphs (267 words) with two changed words names both, and its
+    suggestion is the source's two paragraphs."""
+    text = seed(ONEIL).original
+    passage = text[text.index("Since Trump took office"):
+                   text.index("And it might work even better")]
+    quote = " ".join(passage.split()).replace("insincere", "sincere")
+    quote = quote.replace("few options", "some options")
+    match = check(quote)
+    assert match.message == ("misquoted: wording changed: “sincere” → “insincere”; "
+                             "wording changed: “some” → “few”")
+    assert match.suggestion == " ".join(passage.split())
+    assert fixed(match)

@@ -28,11 +28,46 @@ def test_seed_text_is_read_unchanged() -> None:
     assert source.path == path
 
 
-@pytest.mark.parametrize("suffix", [".md", ".markdown", ".rst", ""])
-def test_markdown_and_unknown_suffixes_read_as_text(tmp_path: Path, suffix: str) -> None:
-    """Markdown is text as is; an unknown suffix is read as text when it decodes."""
+@pytest.mark.parametrize("suffix", [".rst", ""])
+def test_unknown_suffixes_read_as_text(tmp_path: Path, suffix: str) -> None:
+    """An unknown suffix is read as text, as it is, when it decodes."""
     path = write(tmp_path / f"source{suffix}", "# Title\n\nThe *worst* deal.\n")
     assert read_source(path).text == "# Title\n\nThe *worst* deal.\n"
+
+
+@pytest.mark.parametrize("suffix", [".md", ".markdown"])
+def test_markdown_is_read_without_its_markup(tmp_path: Path, suffix: str) -> None:
+    """Markdown markup is not text: headings, emphasis, block quote marks and list markers go,
+    and each line of the text maps to its line in the file."""
+    path = write(tmp_path / f"source{suffix}", MARKDOWN)
+    source = read_source(path)
+    assert source.text == (
+        "Title\n\nThe worst deal\nin history.\n\nA quoted line\nand its second line.\n\n"
+        "first item\n\nsecond item, continued\nhere\n\nfn(x)\n\nThe note.")
+    for words, line in [("Title", 1), ("The worst", 3), ("in history", 4),
+                        ("A quoted", 6), ("and its second", 7), ("first item", 9),
+                        ("second item", 10), ("here", 11), ("fn(x)", 14), ("The note", 17)]:
+        assert source.line_of(source.text.index(words)) == line, words
+
+
+MARKDOWN = """# Title
+
+The *worst* deal
+in [history](https://example.org).[^1]
+
+> A quoted line
+> and its **second** line.
+
+- first item
+- second item, continued
+  here
+
+```
+fn(x)
+```
+
+[^1]: The note.
+"""
 
 
 def test_line_of_counts_from_one() -> None:
@@ -66,7 +101,8 @@ def test_excerpt_is_cut_in_the_middle() -> None:
 
 
 def test_html_keeps_visible_text_one_block_per_line(tmp_path: Path) -> None:
-    """Scripts, styles, navigation, header and footer are dropped; blocks become lines."""
+    """Scripts, styles, navigation, header and footer are dropped; blocks become lines, each
+    mapped to the line of the file it starts on."""
     page = """<!DOCTYPE html>
 <html><head><title>Not body text</title><style>p { color: red }</style></head>
 <body><header>Site name</header><nav><a href="/">Home</a></nav>
@@ -86,7 +122,9 @@ deal in history&rdquo;<!-- a comment --> and more.</p>
         "one",
         "two",
     ]
-    assert source.line_of(source.text.index("line &")) == 4
+    assert source.line_of(source.text.index("line &")) == 8
+    assert source.line_of(source.text.index("He called")) == 5
+    assert source.line_of(source.text.index("two")) == 9
 
 
 def test_html_declared_charset_is_honoured(tmp_path: Path) -> None:
@@ -195,3 +233,24 @@ def test_missing_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="source file not found") as raised:
         read_source(missing)
     assert raised.value.path == missing
+
+
+def test_markdown_nested_too_deeply_is_an_input_error(tmp_path: Path) -> None:
+    """A Markdown source of block quotes nested thousands deep is refused, not a crash."""
+    path = write(tmp_path / "deep.md", "> " * 3000 + "deep text\n")
+    with pytest.raises(InputError, match="nested too deeply"):
+        read_source(path)
+
+
+def test_markdown_with_bad_front_matter_is_an_input_error(tmp_path: Path) -> None:
+    """A Markdown source whose YAML front matter does not parse is refused with pandoc's word."""
+    path = write(tmp_path / "bad.md", "---\ntitle: [bad\n---\n\nText here.\n")
+    with pytest.raises(InputError, match="cannot read Markdown"):
+        read_source(path)
+
+
+def test_markdown_dollars_dashes_and_quotes_stay_as_written(tmp_path: Path) -> None:
+    """Dollar signs are not math, ":smile:" is not an emoji, "--" and straight quotes are not
+    made typographic: the comparison key has its own rules for them."""
+    text = 'Trade of $1.4 billion, then 2$ more -- "so" it\'s said :smile:'
+    assert read_source(write(tmp_path / "s.md", text + "\n")).text == text

@@ -429,6 +429,7 @@ class _SourceRecord(msgspec.Struct, array_like=True, frozen=True):
     break_hyphens: bytes
     callouts: tuple[tuple[int, int], ...]
     figures: tuple[Figure, ...]
+    lines: tuple[int, ...]
 
     @classmethod
     def of(cls, prepared: Prepared) -> _SourceRecord:
@@ -437,7 +438,7 @@ class _SourceRecord(msgspec.Struct, array_like=True, frozen=True):
         return cls(prepared.source.text, prepared.source.notes, normalized.text,
                    tuple((_packed(m.points), _packed(m.targets)) for m in normalized.maps),
                    _packed(normalized.hard_hyphens), _packed(normalized.break_hyphens),
-                   normalized.callouts, prepared.figures)
+                   normalized.callouts, prepared.figures, prepared.source.lines)
 
     def prepared(self, path: Path) -> Prepared:
         """The prepared source read from ``path``; raises `ValueError` if the record is damaged."""
@@ -448,7 +449,8 @@ class _SourceRecord(msgspec.Struct, array_like=True, frozen=True):
         normalized = Normalized(self.text, self.key, maps, _unpacked(self.hard_hyphens),
                                 _unpacked(self.break_hyphens))
         normalized.__dict__["callouts"] = self.callouts  # what `prepare` computed, kept
-        return Prepared(SourceText(path, self.text, self.notes), normalized, self.figures)
+        return Prepared(SourceText(path, self.text, self.notes, self.lines), normalized,
+                        self.figures)
 
 
 class _IndexRecord(msgspec.Struct, array_like=True, frozen=True):

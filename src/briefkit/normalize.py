@@ -9,7 +9,11 @@ silently do not count, while positions are still reported in the original text:
   the whitespace around it becomes the token ``" — "``;
 - a hyphen or en dash between two digits (a range: ``10-15``, ``10–15``) becomes ``-``;
 - every run of whitespace, line breaks and no-break spaces included, becomes one space;
-- soft hyphens and zero-width characters are removed.
+- soft hyphens and zero-width characters are removed;
+- Markdown emphasis marks left in plain text are removed: a run of ``_`` or ``*`` between a
+  word and a non-word character (``__fall___``, ``*not*``), a run of two or more between spaces
+  (``do __ expect``), and the backslash of an escaped punctuation mark (``\\--`` is ``--``). A
+  run inside a word (``snake_case``) and a lone ``*`` between spaces stay: they are text.
 
 Hyphens inside words need care, because text extracted from PDF breaks words across lines with a
 hyphen: "inward-\\nlooking" is a real compound, "prac-\\ntices" is not. The key does not guess. A
@@ -50,6 +54,7 @@ _OTHER_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\
 _DROPPED = "\xad\u200b\u200c\u200d\u2060\ufeff"
 _DASHES = _HYPHENS + _EN_DASHES + _EM_DASHES
 _WORD_END = f"[^\\s{_DASHES}]"  # a character that can end the word before a joining hyphen
+_ASCII_PUNCTUATION = r"!-/:-@\[-`{-~"  # what a backslash may escape in Markdown
 
 # Every alternative follows one consumed character of the leading set and checks by looking back
 # which character that was; the empty named group at its end tells the callback which matched.
@@ -68,8 +73,18 @@ _ALTERNATIVES = (
     rf"(?<=[{_DROPPED}])[{_DROPPED}]*\s*(?P<drop>)",
     rf"(?<=[{_DOUBLE_QUOTES}])(?P<double>)",
     rf"(?<=[{_SINGLE_QUOTES}])(?P<single>)",
+    # Markdown left in plain text: a backslash escape, and emphasis marks at a word's edge (then
+    # the whitespace after them) or standing between spaces (see the module docstring)
+    rf"(?<=\\)(?=[{_ASCII_PUNCTUATION}])(?P<escape>)",
+    r"(?<=[^\W_][_*])[_*]*+(?![^\W_])\s*(?P<closing>)",
+    r"(?<![\w*][_*])(?<=[_*])[_*]*+(?=[^\W_])(?P<opening>)",
+    r"(?<=\s[_*])[_*]++(?=\s)\s*(?P<standing>)",
 )
-_LEADING = f"{_OTHER_SPACES}{_DASHES}{_DOUBLE_QUOTES}{_SINGLE_QUOTES}{_DROPPED}"
+_LEADING = f"{_OTHER_SPACES}{_DASHES}{_DOUBLE_QUOTES}{_SINGLE_QUOTES}{_DROPPED}_*\\\\"
+# The same marks found in original text, for showing source wording without them.
+EMPHASIS = re.compile(
+    rf"\\(?=[{_ASCII_PUNCTUATION}])|(?<=[^\W_])[_*]++(?![^\W_])|(?<![\w*])[_*]++(?=[^\W_])"
+    r"|(?<=\s)[_*]{2,}+(?=\s)")
 _SPACE_RUNS = re.compile("  +")  # a literal prefix: found at C speed
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
@@ -284,7 +299,7 @@ class _Builder:
             return self._hyphen(kind, start, end)
         if kind in ("dash", "dashes", "spaced"):
             return DASH[1:] if self._space_before(start) else DASH
-        if kind in ("space", "drop"):
+        if kind in ("space", "drop", "escape", "closing", "opening", "standing"):
             spaced = found[-1].isspace()
             return " " if spaced and not self._space_before(start) else ""
         if kind == "double":

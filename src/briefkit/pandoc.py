@@ -19,6 +19,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import subprocess
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -346,3 +347,172 @@ def stringify(node: Any) -> str:
 
     walk(node, visit)
     return "".join(parts)
+
+
+# Markdown sources as plain text ----------------------------------------------------------------
+
+# CommonMark with pandoc's extensions, with source positions; "smart" off so that "--" and
+# straight quotes stay as written (the comparison key has its own rules for them), and no
+# emoji or dollar math, so that ":smile:" and "$1.4 billion and $2" stay text.
+SOURCE_READER = "commonmark_x-smart-emoji-tex_math_dollars+sourcepos"
+_POSITION = re.compile(r"(\d+):\d+-\d+:\d+$")
+_FENCE = re.compile(r"\s{0,3}(?:```|~~~)")
+_BLOCK_KINDS = frozenset({
+    "Plain", "Para", "LineBlock", "CodeBlock", "RawBlock", "BlockQuote", "OrderedList",
+    "BulletList", "DefinitionList", "Header", "HorizontalRule", "Table", "Figure", "Div"})
+_CONTAINERS = frozenset({
+    "Emph", "Underline", "Strong", "Strikeout", "Superscript", "Subscript", "SmallCaps"})
+
+
+def markdown_plain_text(markdown: str) -> tuple[str, tuple[int, ...]]:
+    """The text of a Markdown document without its markup, and the line of the document that
+    each line of the text comes from (1-based, front matter counted).
+
+    Block quote marks, list markers, emphasis marks, link targets and raw HTML are markup, not
+    text; a paragraph keeps its line breaks, blocks are separated by a blank line, and footnotes
+    follow the text. Raises `ToolError` when pandoc fails.
+    """
+    output = run(["--sandbox", f"--from={SOURCE_READER}", "--to=json"],
+                 stdin=markdown.encode("utf-8"))
+    writer = _PlainWriter(markdown.split("\n"))
+    writer.blocks(load_ast(output.data)["blocks"])
+    while writer.notes:
+        notes, writer.notes = writer.notes, []
+        for note in notes:
+            writer.blocks(note)
+    return writer.finish()
+
+
+class _PlainWriter:
+    """Collects the text of pandoc blocks, line by line, with each line's source line."""
+
+    def __init__(self, source_lines: list[str]) -> None:
+        self.source_lines = source_lines
+        self.lines: list[str] = [""]
+        self.origins: list[int] = [0]
+        self.at = 1  # the source line of the text being written
+        self.notes: list[list[Node]] = []
+
+    def finish(self) -> tuple[str, tuple[int, ...]]:
+        while len(self.lines) > 1 and not self.lines[-1]:
+            self.lines.pop()
+            self.origins.pop()
+        origins, last = [], 1
+        for origin in self.origins:
+            last = origin or last
+            origins.append(last)
+        return "\n".join(self.lines), tuple(origins)
+
+    def write(self, text: str) -> None:
+        if text:
+            if not self.origins[-1]:
+                self.origins[-1] = self.at
+            self.lines[-1] += text
+
+    def newline(self) -> None:
+        self.lines.append("")
+        self.origins.append(0)
+
+    def separate(self) -> None:
+        """End the current block: a blank line before the next."""
+        if self.lines[-1]:
+            self.newline()
+        if len(self.lines) > 1 and self.lines[-2]:
+            self.newline()
+
+    def position(self, attributes: Any) -> None:
+        for name, value in attributes[2]:
+            if name == "data-pos" and (found := _POSITION.search(value)):
+                self.at = int(found.group(1))
+
+    def blocks(self, blocks: list[Node]) -> None:
+        for block in blocks:
+            self.block(block)
+
+    def block(self, block: Node) -> None:
+        kind: str = block["t"]
+        content: Any = block.get("c")
+        if kind in ("Plain", "Para"):
+            self.inlines(content)
+        elif kind == "Header":
+            self.position(content[1])
+            self.inlines(content[2])
+        elif kind == "LineBlock":
+            for number, line in enumerate(content):
+                if number:
+                    self.newline()
+                self.inlines(line)
+        elif kind == "CodeBlock":
+            self.position(content[0])
+            self._code(content[1])
+        elif kind == "Div":
+            self.position(content[0])
+            self.blocks(content[1])
+        elif kind == "BlockQuote":
+            self.blocks(content)
+        elif kind in ("BulletList", "OrderedList"):
+            for item in content if kind == "BulletList" else content[1]:
+                self.blocks(item)
+        elif kind == "DefinitionList":
+            for term, definitions in content:
+                self.inlines(term)
+                self.separate()
+                for definition in definitions:
+                    self.blocks(definition)
+        elif kind in ("Table", "Figure"):
+            self.position(content[0])
+            self.blocks(_nested_blocks(content[1:]))
+        self.separate()
+
+    def _code(self, code: str) -> None:
+        start = self.at
+        if 0 < start <= len(self.source_lines) and _FENCE.match(self.source_lines[start - 1]):
+            start += 1
+        for number, line in enumerate(code.split("\n")):
+            if number:
+                self.newline()
+            self.at = start + number
+            self.write(line)
+
+    def inlines(self, inlines: list[Node]) -> None:
+        for inline in inlines:
+            self.inline(inline)
+
+    def inline(self, inline: Node) -> None:
+        kind: str = inline["t"]
+        content: Any = inline.get("c")
+        if kind == "Str":
+            self.write(content)
+        elif kind == "Space":
+            self.write(" ")
+        elif kind in ("SoftBreak", "LineBreak"):
+            self.newline()
+        elif kind == "Span":
+            self.position(content[0])
+            self.inlines(content[1])
+        elif kind in _CONTAINERS:
+            self.inlines(content)
+        elif kind in ("Cite", "Link", "Image"):
+            self.inlines(content[1])
+        elif kind == "Quoted":
+            marks = "\u201c\u201d" if content[0]["t"] == "DoubleQuote" else "\u2018\u2019"
+            self.write(marks[0])
+            self.inlines(content[1])
+            self.write(marks[1])
+        elif kind in ("Code", "Math"):
+            self.write(content[1])
+        elif kind == "Note":
+            self.notes.append(content)
+
+
+def _nested_blocks(node: Any) -> list[Node]:
+    """The outermost blocks anywhere inside ``node`` (table cells, figure bodies, captions)."""
+    found: list[Node] = []
+    if isinstance(node, dict):
+        if node.get("t") in _BLOCK_KINDS:
+            return [node]
+        node = list(node.values())
+    if isinstance(node, list):
+        for child in node:
+            found.extend(_nested_blocks(child))
+    return found

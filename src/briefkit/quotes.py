@@ -28,14 +28,16 @@ import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal
 
-from .normalize import CALLOUT, KeyView, Normalized, fold, normalize
+from .normalize import EMPHASIS, KeyView, Normalized, fold, normalize
 
 ELLIPSIS_SPAN = 2_000  # key characters allowed between the passages joined by one ellipsis
 BRACKET_WORDS = 6  # most source words one bracketed insertion may stand for
 BRACKET_CHARS = 80  # most source characters one bracketed insertion may stand for
 NEAR_MISS = 80.0  # similarity (0-100) from which the nearest passage is reported as a mismatch
+ANCHORED_NEAR_MISS = 60.0  # the same, for a passage right after a passage of the quotation found
 LOCATE = 50.0  # fuzzy location score below which no passage is considered near
 MAX_CANDIDATES = 2_000  # occurrences of one passage tried before giving up (very short passages)
 
@@ -520,7 +522,16 @@ def _explain(form: QuoteForm, source: Normalized) -> QuoteMatch:
                    "are not together in the source")
         return QuoteMatch("mismatch", start, end, message, _similarity(form, first),
                           _wording(source.original[start:end]))
-    return _nearest(form.segments[missing[0]], source)
+    index = missing[0]
+    before = alone[index - 1] if index > 0 else None
+    if before is not None:
+        # The passage before an ellipsis or bracket was found: the missing one is near it.
+        start = max(0, before.end - 20)  # its view may differ a little (footnote callouts)
+        anchored = _nearest(form, index, source, within=(start, before.end + ELLIPSIS_SPAN),
+                            least=ANCHORED_NEAR_MISS)
+        if anchored.verdict == "mismatch":
+            return anchored
+    return _nearest(form, index, source)
 
 
 def _similarity(form: QuoteForm, found: _Found) -> float:
@@ -547,29 +558,37 @@ def _quoted_wording(form: QuoteForm) -> str:
     return " ".join(parts)
 
 
-def _nearest(segment: Segment, source: Normalized) -> QuoteMatch:
-    """Locate the passage most like ``segment`` and explain the difference word by word."""
+def _nearest(form: QuoteForm, index: int, source: Normalized, *,
+             within: tuple[int, int] | None = None, least: float = NEAR_MISS) -> QuoteMatch:
+    """Locate the passage most like segment ``index`` of ``form`` and explain the difference.
+
+    ``within`` limits the search to a range of the view; ``least`` is the similarity from which
+    the passage found is reported as a mismatch.
+
+    The passage is located by fuzzy search, then the quotation's words are aligned with the
+    source's words around it (`_align`), so that the passage reported is the quotation's own
+    span in the source, no more, and the differences named are the real ones.
+    """
     from rapidfuzz import fuzz
 
-    view = source.folded
-    needle, haystack = segment.text.lower(), view.lowered
+    segment = form.segments[index]
+    view = source.without_callouts if source.callouts else source.folded
+    lo, hi = within if within is not None else (0, len(view.text))
+    needle, haystack = segment.text.lower(), view.lowered[lo:hi]
     alignment = fuzz.partial_ratio_alignment(needle, haystack) if needle and haystack else None
     if alignment is None:
         return QuoteMatch("not-found", -1, -1, "quote not found in the source", 0.0)
     swapped = len(needle) > len(haystack)  # rapidfuzz then aligns the other way round
-    begin = alignment.src_start if swapped else alignment.dest_start
-    finish = alignment.src_end if swapped else alignment.dest_end
+    begin = lo + (alignment.src_start if swapped else alignment.dest_start)
+    finish = lo + (alignment.src_end if swapped else alignment.dest_end)
     score = float(alignment.score)
     if score >= LOCATE:
-        # The aligned window is as long as the quotation; a little more on each side lets the
-        # word difference see source words the quotation dropped, and trimming takes off what
-        # is extra. The passage found is then scored as a whole against the quotation.
-        margin = max(12, len(needle) // 4)
-        begin, finish = _widen(view.text, max(0, begin - margin),
-                               min(len(haystack), finish + margin))
-        start, end = source.original_range(view.to_key(begin), view.to_key_end(finish))
-        match = _difference(segment, source.original, start, end)
-        if match.score >= NEAR_MISS:
+        # The aligned window is as long as the quotation; the words the quotation dropped lie
+        # beyond it, so the alignment gets a margin on each side (its ends cost nothing).
+        margin = max(40, min(len(needle) // 2, 400))
+        begin, finish = _widen(view.text, max(lo, begin - margin), min(hi, finish + margin))
+        match = _difference(form, index, source, view, begin, finish)
+        if match.score >= least:
             return match
         score = max(score, match.score)
     return QuoteMatch("not-found", -1, -1, "quote not found in the source "
@@ -588,15 +607,11 @@ def _widen(text: str, begin: int, finish: int) -> tuple[int, int]:
 # Word-level differences ------------------------------------------------------------------------
 
 
-_TOKEN = re.compile(
-    r"\d+(?:[.,]\d+)*"
-    r"|\w+(?:(?:['\u2019\u2010\u2011\xad-]|-[^\S\n]*\n\s*)\w+)*"
-    r"|[^\w\s]")
-_TOKEN_FOLD = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": "'", "\u201d": "'",
-                             '"': "'", "-": None, "\u2010": None, "\u2011": None, "\xad": None,
-                             "\n": None, " ": None, "\t": None, "\r": None, "\u2013": "\u2014"})
+# Tokens of a key: a number whole ("1,400", "1.4", "1990s"), a word (with inner apostrophes), or
+# any other single character (punctuation; the key's dash). Hyphens inside words are not in the
+# key.
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*[^\W_]*|[^\W_]+(?:'[^\W_]+)*|\S")
 _SIC_NOTE = re.compile(r"\[\s*sic\s*!?\s*\]", re.IGNORECASE)
-_TRIM = 8  # most source words trimmed from either end of the located passage
 NUMBER_WORDS = frozenset((
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
     "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
@@ -606,147 +621,352 @@ NUMBER_WORDS = frozenset((
     "double", "doubled", "triple", "tripled", "quadruple", "quadrupled", "first", "second",
     "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "percent",
 ))
+_ADD = 1.0  # cost of a quotation word the source does not have, or a source word left out
+_MIXED = 3.0  # a word against a punctuation mark: never aligned
+_MAX_CELLS = 100_000  # largest alignment table; beyond it rapidfuzz aligns the words (faster)
 
 
 @dataclass(frozen=True)
 class _Token:
-    """A word, number or punctuation mark; ``key`` is what is compared."""
+    """A word, number or punctuation mark of a key: ``text[start:end]``, compared as ``low``."""
 
     text: str
     start: int
     end: int
-    key: str
+    low: str
+
+    @property
+    def word(self) -> bool:
+        return self.text[0].isalnum()
+
+    @property
+    def mark(self) -> bool:
+        """A punctuation mark (not a symbol such as "$" or "%")."""
+        return unicodedata.category(self.text[0]).startswith("P")
 
 
 @dataclass(frozen=True)
 class _Change:
-    """Quotation tokens ``[q1, q2)`` stand where the source has tokens ``[s1, s2)``."""
+    """Quotation tokens ``[q1, q2)`` stand where the source has tokens ``[s1, s2)``.
+
+    ``case`` marks a change of letter case only.
+    """
 
     q1: int
     q2: int
     s1: int
     s2: int
+    case: bool = False
 
 
 def _tokens(text: str, start: int = 0, end: int | None = None) -> list[_Token]:
     stop = len(text) if end is None else end
-    return [_Token(m.group(), m.start(), m.end(),
-                   unicodedata.normalize("NFKC", m.group()).translate(_TOKEN_FOLD).lower())
+    return [_Token(m.group(), m.start(), m.end(), m.group().lower())
             for m in _TOKEN.finditer(text, start, stop)]
 
 
-def _difference(segment: Segment, original: str, start: int, end: int) -> QuoteMatch:
-    """A mismatch between ``segment`` and the source passage ``original[start:end]``.
+@dataclass(frozen=True)
+class _Quoted:
+    """A quotation segment's own key and tokens, with the map back to what was quoted."""
 
-    The score is the similarity (0-100) of the quotation and the passage, word keys compared
-    letter by letter or word by word, whichever is higher: one word dropped from a short
-    quotation costs many letters but only one word.
+    key: Normalized
+    tokens: list[_Token]
+    raw: str
+
+    @classmethod
+    def of(cls, segment: Segment) -> _Quoted:
+        raw = " ".join(_SIC_NOTE.sub(" ", segment.raw).split())
+        key = normalize(raw)
+        return cls(key, _tokens(fold(key.text)), raw)
+
+    def display(self, first: int, last: int) -> str:
+        """The quotation's own wording of tokens ``[first, last)``."""
+        if last <= first:
+            return ""
+        start, end = self.key.original_range(self.tokens[first].start, self.tokens[last - 1].end)
+        return _wording(self.raw[start:end])
+
+
+def _difference(form: QuoteForm, index: int, source: Normalized, view: KeyView, begin: int,
+                finish: int) -> QuoteMatch:
+    """A mismatch between segment ``index`` of ``form`` and the best stretch of the view range
+    ``[begin, finish)`` of ``source``.
+
+    The score is the similarity (0-100) of the quotation and the stretch, compared letter by
+    letter or word by word, whichever is higher: one word dropped from a short quotation costs
+    many letters but only one word.
     """
     from rapidfuzz import fuzz
     from rapidfuzz.distance import Indel
 
-    raw = " ".join(_SIC_NOTE.sub(" ", segment.raw).split())
-    quote = _tokens(raw)
-    passage = _trim(quote, _without_callouts(_tokens(original, start, end), original, quote,
-                                             start, end))
-    if passage:
-        start, end = passage[0].start, passage[-1].end
-    keys, found = [t.key for t in quote], [t.key for t in passage]
+    segment = form.segments[index]
+    quoted = _Quoted.of(segment)
+    quote = quoted.tokens
+    closing = None
+    if segment.tail and quote and quote[-1].text in _END_PUNCTUATION and len(quote) > 1:
+        closing = quote.pop()  # end punctuation inside the closing mark is free
+    passage = _tokens(view.text, begin, finish)
+    if not quote or not passage:
+        return QuoteMatch("not-found", -1, -1, "quote not found in the source", 0.0)
+    before, after = form.gaps[index], form.gaps[index + 1]
+    glued = (before is not None and before.kind == "bracket" and not before.space_after,
+             after is not None and after.kind == "bracket" and not after.space_before)
+    first, last, changes = _align(quote, passage, case_free=segment.case_free, glued=glued)
+    stretch = passage[first:last]
+    keys, found = [t.low for t in quote], [t.low for t in stretch]
     score = max(float(fuzz.ratio(" ".join(keys), " ".join(found))),
                 100.0 * Indel.normalized_similarity(keys, found))
-    wording = _wording(original[start:end])
-    changes = _changes(quote, passage)
-    if not changes:
-        return QuoteMatch("mismatch", start, end, "quote differs from the source in letter case "
-                          "or spacing", score, wording, f"quote:  {raw}\nsource: {wording}")
-    parts = [_describe(change, quote, passage) for change in changes]
-    message = "misquoted: " + "; ".join(parts[:2]) + ("; …" if len(parts) > 2 else "")
-    lines = [f"quote:  {_context(raw, quote, c.q1, c.q2)}\n"
-             f"source: {_context(original, passage, c.s1, c.s2)}" for c in changes[:3]]
-    return QuoteMatch("mismatch", start, end, message, score, wording, "\n".join(lines))
+    start, end = _source_range(source, view, *_span(quote, passage, first, last, glued, closing))
+    wording = _wording(source.original[start:end])
+    suggestion = _rebuilt(form, index, wording)
+    shown = [c for c in changes if not c.case] + [c for c in changes if c.case]
+    if not shown:
+        return QuoteMatch("mismatch", start, end, "quote differs from the source in spacing or "
+                          "hyphenation", score, suggestion,
+                          f"quote:  {quoted.raw}\nsource: {wording}")
+    parts = [_describe(change, quoted, passage, source, view) for change in shown]
+    message = "misquoted: " + "; ".join(parts[:3]) + ("; …" if len(parts) > 3 else "")
+    lines = [f"quote:  {_context(quoted, c)}\n"
+             f"source: {_source_context(source, view, passage, first, last, c)}"
+             for c in shown[:3]]
+    return QuoteMatch("mismatch", start, end, message, score, suggestion, "\n".join(lines))
 
 
-def _without_callouts(passage: list[_Token], text: str, quote: list[_Token], start: int,
-                      end: int) -> list[_Token]:
-    """The passage without the footnote callouts that the quotation leaves out."""
-    quoted = {t.key for t in quote}
-    callouts = {m.start() for m in CALLOUT.finditer(text, start, end)}
-    return [t for t in passage if t.start not in callouts or t.key in quoted]
+def _span(quote: list[_Token], passage: list[_Token], first: int, last: int,
+          glued: tuple[bool, bool], closing: _Token | None) -> tuple[int, int]:
+    """The view range of the stretch ``passage[first:last]``: with the source's end punctuation
+    when the quotation ends with the same, and only the part of a word that a glued bracket
+    leaves ("[t]he" stands for the end of "the")."""
+    stop = last
+    if closing is not None and last < len(passage) and passage[last].text == closing.text:
+        stop = last + 1
+    begin, finish = passage[first].start, passage[stop - 1].end
+    head, tail = passage[first], passage[last - 1]
+    if glued[0] and head.low != quote[0].low and head.low.endswith(quote[0].low):
+        begin = head.end - len(quote[0].text)
+    if glued[1] and stop == last and tail.low != quote[-1].low \
+            and tail.low.startswith(quote[-1].low):
+        finish = tail.start + len(quote[-1].text)
+    return begin, finish
 
 
-def _trim(quote: list[_Token], passage: list[_Token]) -> list[_Token]:
-    """The passage without the extra source words at its ends that fit the quotation worst."""
-    from rapidfuzz.distance import Levenshtein
-
-    # Compared as characters, so that a word split or joined ("Democrats because") costs little
-    # and an unrelated extra word costs much; on a tie the longer passage wins.
-    wanted = " ".join(t.key for t in quote)
-    joined = " ".join(t.key for t in passage)
-    starts: list[int] = []
-    at = 0
-    for token in passage:
-        starts.append(at)
-        at += len(token.key) + 1
-    limit = min(_TRIM, max(0, len(passage) - 1))
-    best = (len(wanted) + len(joined) + 1, 0, len(passage))
-    for lo in range(limit + 1):
-        for hi in range(len(passage), max(lo, len(passage) - limit - 1), -1):
-            piece = joined[starts[lo]:starts[hi - 1] + len(passage[hi - 1].key)]
-            cost = Levenshtein.distance(wanted, piece, score_cutoff=best[0])
-            if cost < best[0]:
-                best = (cost, lo, hi)
-    return passage[best[1]:best[2]]
+def _source_range(source: Normalized, view: KeyView, begin: int, finish: int) -> tuple[int, int]:
+    return source.original_range(view.to_key(begin), view.to_key_end(finish))
 
 
-def _changes(quote: list[_Token], passage: list[_Token]) -> list[_Change]:
-    """Runs of differing tokens (adjacent edits merged into one change)."""
-    from rapidfuzz.distance import Levenshtein
+def _rebuilt(form: QuoteForm, index: int, wording: str) -> str:
+    """The quotation with segment ``index`` in the source's wording, its marks kept."""
+    if len(form.segments) == 1 and all(g is None for g in form.gaps):
+        return wording
+    out = ""
+    for i, segment in enumerate(form.segments):
+        gap = form.gaps[i]
+        if gap is not None:
+            out += (" " if out and gap.space_before else "") + gap.label
+            out += " " if gap.space_after else ""
+        elif out:
+            out += " "
+        out += wording if i == index else segment.raw
+    if (gap := form.gaps[-1]) is not None:
+        out += (" " if gap.space_before else "") + gap.label
+    return out
 
-    changes: list[_Change] = []
-    for op in Levenshtein.opcodes([t.key for t in quote], [t.key for t in passage]):
-        if op.tag == "equal":
-            continue
-        last = changes[-1] if changes else None
-        if last is not None and last.q2 == op.src_start and last.s2 == op.dest_start:
-            changes[-1] = _Change(last.q1, op.src_end, last.s1, op.dest_end)
+
+def _align(quote: list[_Token], passage: list[_Token], *, case_free: bool,
+           glued: tuple[bool, bool] = (False, False)) -> tuple[int, int, list[_Change]]:
+    """The stretch ``[first, last)`` of ``passage`` that the quotation stands for, and the
+    changes between them.
+
+    A word-level edit distance where the passage's words before and after the stretch cost
+    nothing (a semi-global alignment): the stretch is the quotation's own span, and a changed
+    word at either end is a change, not an addition beside words of the neighbouring sentence.
+    A substituted word costs less than an added or dropped one, and less the more alike the two
+    words are; letter case alone costs nothing here and is reported apart. With ``glued``, the
+    quotation's first (last) word is the end (start) of a source word, the rest being stood for
+    by a bracket glued to it ("[t]he").
+    """
+    n, m = len(quote), len(passage)
+    same = _Sameness(quote, glued)
+    if n * m > _MAX_CELLS:
+        first, last, script = _global_steps(quote, passage)
+        return first, last, _changes(quote, passage, script, case_free, same)
+    cost = [[0.0] * (m + 1)] + [[i * _ADD] + [0.0] * m for i in range(1, n + 1)]
+    move = [[2] * (m + 1)] + [[1] + [0] * m for _ in range(n)]
+    lows, words = [t.low for t in passage], [t.word for t in passage]
+    for i in range(1, n + 1):
+        row, above, moves = cost[i], cost[i - 1], move[i]
+        low, word = quote[i - 1].low, quote[i - 1].word
+        edge = (i == 1 and glued[0]) or (i == n and glued[1])
+        for j in range(1, m + 1):
+            other = lows[j - 1]
+            if other == low or (edge and same(i - 1, passage[j - 1])):
+                substitution = 0.0
+            elif words[j - 1] != word:
+                substitution = _MIXED
+            else:
+                substitution = _unlike(low, other)
+            best, step = above[j - 1] + substitution, 0
+            if above[j] + _ADD < best:
+                best, step = above[j] + _ADD, 1
+            if row[j - 1] + _ADD < best:
+                best, step = row[j - 1] + _ADD, 2
+            row[j], moves[j] = best, step
+    last = min(range(m + 1), key=lambda j: (cost[n][j], j))
+    steps: list[tuple[str, int, int]] = []
+    i, j = n, last
+    while i > 0:
+        step = move[i][j]
+        if step == 0:
+            i, j = i - 1, j - 1
+            steps.append(("sub", i, j))
+        elif step == 1:
+            i -= 1
+            steps.append(("add", i, j))
         else:
-            changes.append(_Change(op.src_start, op.src_end, op.dest_start, op.dest_end))
+            j -= 1
+            steps.append(("drop", i, j))
+    steps.reverse()
+    first = j
+    return first, max(last, first + 1), _changes(quote, passage, steps, case_free, same)
+
+
+def _global_steps(quote: list[_Token],
+                  passage: list[_Token]) -> tuple[int, int, list[tuple[str, int, int]]]:
+    """Alignment steps of a very long quotation (rapidfuzz's word-level edit script), the
+    passage's words before and after the quotation's span left out."""
+    from rapidfuzz.distance import Levenshtein
+
+    steps: list[tuple[str, int, int]] = []
+    for op in Levenshtein.opcodes([t.low for t in quote], [t.low for t in passage]):
+        ours = range(op.src_start, op.src_end)
+        theirs = range(op.dest_start, op.dest_end)
+        both = min(len(ours), len(theirs))
+        steps += [("sub", ours[k], theirs[k]) for k in range(both)]
+        steps += [("add", i, op.dest_start + both) for i in ours[both:]]
+        steps += [("drop", op.src_start + both, j) for j in theirs[both:]]
+    while steps and steps[0][0] == "drop":
+        steps.pop(0)
+    while steps and steps[-1][0] == "drop":
+        steps.pop()
+    first = steps[0][2] if steps else 0
+    ends = [j + 1 for kind, _, j in steps if kind != "add"]
+    return first, max(ends, default=first + 1), steps
+
+
+@dataclass(frozen=True)
+class _Sameness:
+    """Whether a quotation token stands for a source token: the same word or mark, or the part
+    of a word that a glued bracket leaves."""
+
+    quote: list[_Token]
+    glued: tuple[bool, bool]
+
+    def __call__(self, i: int, s: _Token) -> bool:
+        q = self.quote[i].low
+        if q == s.low:
+            return True
+        return ((i == 0 and self.glued[0] and s.low.endswith(q))
+                or (i == len(self.quote) - 1 and self.glued[1] and s.low.startswith(q)))
+
+
+@lru_cache(maxsize=65_536)
+def _unlike(a: str, b: str) -> float:
+    """The cost of one word for another: less the more alike they are (common words recur)."""
+    from rapidfuzz.distance import Indel
+
+    return 0.95 - 0.3 * Indel.normalized_similarity(a, b)
+
+
+def _changes(quote: list[_Token], passage: list[_Token], steps: list[tuple[str, int, int]],
+             case_free: bool, same: _Sameness) -> list[_Change]:
+    """Runs of differing tokens from alignment steps (adjacent edits merged into one change)."""
+    changes: list[_Change] = []
+    for kind, i, j in steps:
+        if kind == "sub" and quote[i].low != passage[j].low and same(i, passage[j]):
+            continue
+        if kind == "sub" and quote[i].low == passage[j].low:
+            q, s = quote[i].text, passage[j].text
+            if (q[1:] if case_free and i == 0 else q) == (s[1:] if case_free and i == 0 else s):
+                continue
+            case = True
+        else:
+            case = False
+        q2 = i + (kind != "drop")
+        s2 = j + (kind != "add")
+        last = changes[-1] if changes else None
+        if last is not None and last.case == case and last.q2 == i and last.s2 == j:
+            changes[-1] = _Change(last.q1, q2, last.s1, s2, case)
+        else:
+            changes.append(_Change(i, q2, j, s2, case))
     return changes
 
 
-def _describe(change: _Change, quote: list[_Token], passage: list[_Token]) -> str:
-    ours = _wording(" ".join(t.text for t in quote[change.q1:change.q2]))
-    theirs = _wording(" ".join(t.text for t in passage[change.s1:change.s2]))
-    touched = quote[change.q1:change.q2] + passage[change.s1:change.s2]
-    if any(_is_number(t.text) for t in touched):
-        what = "number"
-    elif all(not t.text[0].isalnum() for t in touched):
+def _describe(change: _Change, quoted: _Quoted, passage: list[_Token], source: Normalized,
+              view: KeyView) -> str:
+    ours = quoted.display(change.q1, change.q2)
+    theirs = ""
+    if change.s2 > change.s1:
+        start, end = _source_range(source, view, passage[change.s1].start,
+                                   passage[change.s2 - 1].end)
+        theirs = _wording(source.original[start:end])
+    if change.case:
+        return f"capitalisation differs: “{ours}” → “{theirs}”"
+    touched = quoted.tokens[change.q1:change.q2] + passage[change.s1:change.s2]
+    if all(not t.word for t in touched):
         what = "punctuation"
+    elif ours and theirs and any(_is_number(t.text) for t in touched):
+        return f"number differs: “{ours}” → “{theirs}”"
     else:
-        what = "wording"
+        what = "wording" if ours and theirs else "words"
     if ours and theirs:
-        return f"{what} changed: quote has “{ours}” where the source has “{theirs}”"
+        return f"{what} changed: “{ours}” → “{theirs}”"
     if ours:
-        return f"{what} added: quote has “{ours}”, not in the source"
-    return f"{what} dropped: the source has “{theirs}” here"
+        return f"{what} added: “{ours}”"
+    return f"{what} dropped: “{theirs}”"
 
 
 def _is_number(token: str) -> bool:
     return any(c.isdigit() for c in token) or token.lower() in NUMBER_WORDS
 
 
-def _context(text: str, tokens: list[_Token], first: int, last: int, *, around: int = 3) -> str:
-    """The tokens ``[first, last)`` with a few around them, as written in ``text``."""
-    lo, hi = max(0, first - around), min(len(tokens), last + around)
+_AROUND = 3  # tokens of context shown on either side of a change
+
+
+def _context(quoted: _Quoted, change: _Change) -> str:
+    """The quotation's tokens of ``change`` with a few around them, as quoted."""
+    tokens = quoted.tokens
+    lo, hi = _around(tokens, change.q1, change.q2, 0, len(tokens))
     if hi <= lo:
         return ""
-    shown = _wording(text[tokens[lo].start:tokens[hi - 1].end])
-    return ("… " if lo > 0 else "") + shown + (" …" if hi < len(tokens) else "")
+    return ("… " if lo > 0 else "") + quoted.display(lo, hi) + (" …" if hi < len(tokens) else "")
+
+
+def _around(tokens: list[_Token], first: int, last: int, lo: int, hi: int) -> tuple[int, int]:
+    """A few tokens around ``[first, last)`` within ``[lo, hi)``, not starting or ending with a
+    punctuation mark outside the change (a context reads "… at times, open", not "… , open")."""
+    start, stop = max(lo, first - _AROUND), min(hi, last + _AROUND)
+    while start < first and tokens[start].mark:
+        start += 1
+    while stop > last and tokens[stop - 1].mark:
+        stop -= 1
+    return start, stop
+
+
+def _source_context(source: Normalized, view: KeyView, passage: list[_Token], first: int,
+                    last: int, change: _Change) -> str:
+    """The source's tokens of ``change`` with a few around them, inside the stretch."""
+    lo, hi = _around(passage, change.s1, change.s2, first, last)
+    if hi <= lo:
+        return ""
+    start, end = _source_range(source, view, passage[lo].start, passage[hi - 1].end)
+    return (("… " if lo > first else "") + _wording(source.original[start:end])
+            + (" …" if hi < last else ""))
 
 
 def _wording(text: str) -> str:
-    """Original text for display: a hyphen at a line break joined, whitespace collapsed."""
-    return " ".join(_BROKEN_HYPHEN.sub("-", text).split())
+    """Original text for display: a hyphen at a line break joined, Markdown emphasis marks left
+    in plain text removed (they are not compared either), whitespace collapsed."""
+    return " ".join(EMPHASIS.sub("", _BROKEN_HYPHEN.sub("-", text)).split())
 
 
 _BROKEN_HYPHEN = re.compile(r"(?<=\w)-[^\S\n]*\n\s*(?=\w)")

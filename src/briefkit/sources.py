@@ -1,8 +1,9 @@
 """Reading source files: plain text, Markdown, HTML and PDF, as one text with line numbers.
 
-Plain text and Markdown are read as they are. HTML is reduced to its text (see `read_source`),
-PDF to the text pypdf extracts; for those two, line numbers refer to the extracted text, not to
-the file. Text that is not UTF-8 is decoded as well as it can be, and `SourceText.notes` says how.
+Plain text is read as it is. Markdown and HTML are reduced to their text (markup is not words of
+the source) with a line map, so that line numbers still refer to the lines of the file; PDF is
+read as the text pypdf extracts, and its line numbers refer to that text. Text that is not UTF-8
+is decoded as well as it can be, and `SourceText.notes` says how.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError
+from .errors import InputError, ToolError
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+MARKDOWN_SUFFIXES = (".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 PDF_NEEDS = "reading PDF sources needs pypdf: pip install 'briefkit[pdf]'"
 
@@ -32,16 +34,26 @@ _WHITESPACE = re.compile(r"\s+")
 
 @dataclass(frozen=True)
 class SourceText:
-    """The text of one source file; ``notes`` say how it was read when that was not plain UTF-8."""
+    """The text of one source file; ``notes`` say how it was read when that was not plain UTF-8.
+
+    ``lines`` maps the lines of ``text`` to the lines of the file (``lines[i]`` is the 1-based
+    file line of the text's line ``i + 1``) when the text was extracted from markup; empty when
+    the text is the file's own.
+    """
 
     path: Path
     text: str
     notes: tuple[str, ...] = ()
+    lines: tuple[int, ...] = ()
 
     def line_of(self, offset: int) -> int:
-        """The 1-based line of character ``offset`` (clamped to the text)."""
+        """The 1-based line of the file that character ``offset`` of the text comes from
+        (clamped to the text)."""
         offset = max(0, min(offset, len(self.text)))
-        return self.text.count("\n", 0, offset) + 1
+        line = self.text.count("\n", 0, offset) + 1
+        if self.lines:
+            return self.lines[min(line, len(self.lines)) - 1]
+        return line
 
     def excerpt(self, start: int, end: int, *, limit: int = 160) -> str:
         """The original text of ``[start, end)``, whitespace collapsed.
@@ -60,11 +72,13 @@ class SourceText:
 def read_source(path: Path) -> SourceText:
     """Read a source file into text.
 
-    ``.txt``, ``.md`` and ``.markdown`` are text; ``.html``, ``.htm`` and ``.xhtml`` are reduced
-    to their visible text with lxml (script, style, navigation, header and footer dropped, one
-    line per block element: line numbers then count lines of that text); ``.pdf`` is read with
-    pypdf when it is installed (pages separated by a blank line). A file with any other suffix is
-    read as text if it decodes as UTF-8 or Windows-1252.
+    ``.txt`` is text; ``.md`` and ``.markdown`` are read with pandoc's CommonMark reader to their
+    text without markup (block quote marks, list markers, emphasis, link targets and raw HTML
+    dropped; footnotes at the end); ``.html``, ``.htm`` and ``.xhtml`` are reduced to their
+    visible text with lxml (script, style, navigation, header and footer dropped, one line per
+    block element). Both keep a map to the lines of the file. ``.pdf`` is read with pypdf when
+    it is installed (pages separated by a blank line). A file with any other suffix is read as
+    text if it decodes as UTF-8 or Windows-1252.
 
     Raises `InputError` for a missing file, a directory, an unreadable or binary file, a PDF
     without pypdf, and a file that cannot be parsed.
@@ -79,7 +93,21 @@ def read_source(path: Path) -> SourceText:
     text, notes = decode(data, strict=suffix not in TEXT_SUFFIXES)
     if text is None:
         raise InputError(path, "not a text file (neither UTF-8 nor Windows-1252)")
+    if suffix in MARKDOWN_SUFFIXES:
+        return _read_markdown(path, text, notes)
     return SourceText(path, text, notes)
+
+
+def _read_markdown(path: Path, text: str, notes: tuple[str, ...]) -> SourceText:
+    from .pandoc import markdown_plain_text
+
+    try:
+        plain, lines = markdown_plain_text(text)
+    except ToolError as error:
+        raise InputError(path, f"cannot read Markdown: {error}") from None
+    except RecursionError:  # block quotes or emphasis nested thousands deep
+        raise InputError(path, "cannot read Markdown: nested too deeply") from None
+    return SourceText(path, plain, notes, lines)
 
 
 def decode(data: bytes, *, strict: bool = False) -> tuple[str | None, tuple[str, ...]]:
@@ -139,8 +167,10 @@ def _read_html(path: Path, data: bytes) -> SourceText:
         root = html.document_fromstring(text)
     except (etree.ParserError, ValueError) as error:
         raise InputError(path, f"cannot parse HTML: {error}") from None
-    lines = (" ".join(line.split()) for line in "".join(_html_text(root)).split("\n"))
-    return SourceText(path, "\n".join(line for line in lines if line), notes)
+    kept = [(" ".join(line.split()), origin) for line, origin in _html_lines(_html_text(root))]
+    kept = [(line, origin) for line, origin in kept if line]
+    return SourceText(path, "\n".join(line for line, _ in kept), notes,
+                      tuple(origin for _, origin in kept))
 
 
 def _decode_html(data: bytes) -> tuple[str, tuple[str, ...]]:
@@ -154,16 +184,36 @@ def _decode_html(data: bytes) -> tuple[str, tuple[str, ...]]:
     return text or "", notes
 
 
-def _html_text(root: object) -> list[str]:
-    """The text of an lxml tree: dropped elements skipped, blocks on lines of their own."""
+def _html_lines(pieces: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Lines of text from pieces of text with the file line each starts on; a line comes from
+    the file line of its first visible character."""
+    lines: list[tuple[str, int]] = []
+    text, origin = "", 0
+    for piece, line in pieces:
+        parts = piece.split("\n")
+        for number, part in enumerate(parts):
+            if number:
+                lines.append((text, origin or line))
+                text, origin = "", 0
+            if not origin and part.strip():
+                origin = line + number  # text after a line break of <pre> is lines further
+            text += part
+    lines.append((text, origin or 1))
+    return lines
+
+
+def _html_text(root: object) -> list[tuple[str, int]]:
+    """The text of an lxml tree: dropped elements skipped, blocks on lines of their own, each
+    piece with the line of the file where its element starts."""
     from lxml import etree
 
-    pieces: list[str] = []
+    pieces: list[tuple[str, int]] = []
     walker = etree.iterwalk(root, events=("start", "end", "comment", "pi"))
     preformatted = 0
     for event, element in walker:
+        line = element.sourceline or 1
         if event in ("comment", "pi"):
-            pieces.append(_html_space(element.tail, preformatted))
+            pieces.append((_html_space(element.tail, preformatted), line))
             continue
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
@@ -172,14 +222,14 @@ def _html_text(root: object) -> list[str]:
                 continue
             preformatted += tag == "pre"
             if tag in _HTML_BLOCKS or tag == "br":
-                pieces.append("\n")
-            pieces.append(_html_space(element.text, preformatted))
+                pieces.append(("\n", line))
+            pieces.append((_html_space(element.text, preformatted), line))
             continue
         preformatted -= tag == "pre"
         if tag in _HTML_BLOCKS:
-            pieces.append("\n")
+            pieces.append(("\n", line))
         if element is not root:
-            pieces.append(_html_space(element.tail, preformatted))
+            pieces.append((_html_space(element.tail, preformatted), line))
     return pieces
 
 
