@@ -19,7 +19,7 @@ SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 def model(name: str) -> SourceModel:
     """The alignment model of a seed document."""
     text = (SEEDS / name).read_text(encoding="utf-8")
-    return SourceModel(text, extract_figures(text))
+    return SourceModel(text, extract_figures(text, source=True))
 
 
 def judge(claim: str, name: str = "oneil-2017-mexican-standoff.txt") -> ClaimResult:
@@ -161,7 +161,7 @@ def test_sentences_of_a_source() -> None:
 
 def text_model(text: str) -> SourceModel:
     """The alignment model of a source written in the test."""
-    return SourceModel(text, extract_figures(text))
+    return SourceModel(text, extract_figures(text, source=True))
 
 
 COURTS = ("Crime is a federal priority. We have increased our judiciary by 40 percent and we have "
@@ -211,6 +211,17 @@ def test_a_claim_may_span_two_sentences_of_the_source() -> None:
     assert [o for _, o, _ in outcomes(judge(claim))] == ["verified", "verified"]
     wrong = claim.replace("just five percent", "just 25 percent")
     assert outcomes(judge(wrong))[0] == ("25 percent", "contradicted", "five percent")
+
+
+@pytest.mark.parametrize(("claim", "verdicts"), [
+    ("The region lets 5 U.S. states and 5 Canadian provinces coordinate on energy",
+     ["verified", "verified"]),
+    ("The region lets 6 U.S. states and 5 Canadian provinces coordinate on energy",
+     ["contradicted", "verified"]),
+])
+def test_small_counts_in_digits_are_figures(claim: str, verdicts: list[str]) -> None:
+    """"5 U.S. states" is a figure, checked against the source's "five U.S. states"."""
+    assert [o for _, o, _ in outcomes(judge(claim))] == verdicts
 
 
 # --- properties ----------------------------------------------------------------------------------

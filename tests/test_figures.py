@@ -387,3 +387,25 @@ def test_changing_a_digit_changes_the_value(n: int, data: st.DataObject) -> None
     original = one(f"Costs were ${written} million.")
     values = [f.value for f in extract_figures(f"Costs were ${changed} million.")]
     assert values and original.value not in values
+
+
+@pytest.mark.parametrize(("text", "counts"), [
+    ("It lets 5 U.S. states and 5 Canadian provinces coordinate.", [5.0, 5.0]),
+    ("A new field is needed every 9 months.", [9.0]),
+    ("The 3 largest cities grew.", [3.0]),
+    ("Table 5 shows it.", []),
+    ("2 of the states agreed.", []),
+    ("Item 5 is odd.", []),
+    ("The two countries and the five U.S. states.", []),
+])
+def test_small_counts_in_digits(text: str, counts: list[float]) -> None:
+    """Two to nine in digits before a plural noun is a count; in words it is not (in a brief)."""
+    assert [f.value for f in extract_figures(text) if f.kind == "count"] == counts
+
+
+def test_a_source_counts_small_numbers_in_words() -> None:
+    """A source's "five U.S. states" is a count a brief's "5 U.S. states" can be checked on."""
+    text = "It allows five U.S. states and five Canadian provinces, and two of the states agree."
+    found = extract_figures(text, source=True)
+    assert [(f.kind, f.value, f.text) for f in found] == [("count", 5.0, "five"),
+                                                          ("count", 5.0, "five")]

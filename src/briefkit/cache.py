@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 import msgspec
 
 # The layout of the database (tables and meta rows); records carry their own schema fingerprint.
-FORMAT = "briefkit-cache 1"
+FORMAT = "briefkit-cache 2"
 DATABASE = "cache.sqlite"
 GITIGNORE = "# Created by briefkit: the cache is rebuilt as needed; never commit it.\n*\n"
 BUSY_SECONDS = 30.0

@@ -498,7 +498,7 @@ def prepare(path: Path) -> Prepared:
     source = read_source(path)
     normalized = normalize(source.text)
     _ = normalized.callouts  # computed once here, so that the cached form carries it
-    return Prepared(source, normalized, tuple(extract_figures(source.text)))
+    return Prepared(source, normalized, tuple(extract_figures(source.text, source=True)))
 
 
 def _prepare_all(targets: list[str]) -> Iterator[tuple[_SourceRecord, _Summary] | None]:

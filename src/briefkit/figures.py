@@ -312,8 +312,12 @@ class _Number:
     currency: str | None = None
 
 
-def extract_figures(text: str) -> list[Figure]:
-    """Every figure in ``text``, in order of position; offsets index ``text``."""
+def extract_figures(text: str, *, source: bool = False) -> list[Figure]:
+    """Every figure in ``text``, in order of position; offsets index ``text``.
+
+    A ``source`` (a text that claims are checked against) also counts small numbers in words
+    before a plural noun ("five U.S. states"), which a brief's "5 U.S. states" may restate.
+    """
     low = _lower(text)
     starts = [match.start() + 1 for match in _SCAN.finditer(low)]
     if _SCAN.match(" " + low[:80]):
@@ -332,7 +336,26 @@ def extract_figures(text: str) -> list[Figure]:
             consumed = found.end
         else:
             consumed = found  # not a figure: skip the token it covers
+    if source:
+        figures = sorted(figures + _small_word_counts(text, low, figures),
+                         key=lambda f: f.start)
     return _spans(text, low, figures)
+
+
+_SMALL_WORD: Final = re.compile(r"\b(two|three|four|five|six|seven|eight|nine)\b")
+
+
+def _small_word_counts(text: str, low: str, found: list[Figure]) -> list[Figure]:
+    """Counts from two to nine in words before a plural noun, outside the figures ``found``."""
+    taken = [(f.start, f.end) for f in found]
+    counts: list[Figure] = []
+    for match in _SMALL_WORD.finditer(low):
+        if any(a <= match.start() < b for a, b in taken) or low[match.end():match.end() + 1] == "-":
+            continue
+        if _plural_follows(low, match.end()):
+            counts.append(_figure(text, low, "count", _UNITS[match.group(1)], "", match.start(),
+                                  match.end()))
+    return counts
 
 
 # The first end of a span whose unit is written once, after the second: "from 11 to 24 percent",
@@ -761,9 +784,50 @@ def _as_year_or_count(text: str, low: str, number: _Number, high: float | None) 
         if number.value >= 1700 or previous in _YEAR_WORDS or previous in _MONTHS:
             return _figure(text, low, "year", number.value, "", number.start, number.end,
                            high=high, hedged=False)
-    if number.scaled or high is not None or number.value >= 10:
+    if number.scaled or high is not None or number.value >= 10 or _small_count(low, number):
         return _figure(text, low, "count", number.value, "", number.start, number.end, high=high)
     return None
+
+
+# What a small number counts: a plural noun within its next three words ("5 U.S. states"); a
+# function word ends the search ("2 of the states" counts nothing here).
+_NEXT_WORDS: Final = re.compile(r"\s+([a-z][a-z.'’\-]*)")
+_ENDS_SEARCH: Final = frozenset(["of", "the", "and", "or", "to", "in", "on", "at", "a", "an",
+                                 "for", "with", "that", "which", "who", "are", "were", "be", "is",
+                                 "was", "has", "have", "had", "will", "would", "than", "more",
+                                 "less", "as"])
+_NOT_PLURAL: Final = frozenset(["this", "was", "has", "does", "goes", "its", "his", "hers", "yes",
+                                "less", "unless", "plus", "thus", "always", "perhaps", "across",
+                                "whereas", "besides", "news", "series", "means", "species"])
+
+
+def _small_count(low: str, number: _Number) -> bool:
+    """Whether a number from two to nine written in digits counts something: a plural noun
+    within its next three words ("5 U.S. states", "every 9 months").
+
+    The same numbers in words are left alone: prose spells small numbers out where they are no
+    statistic ("the two countries", "over three years").
+    """
+    if number.digits is None or not 2 <= number.value <= 9 or number.value != int(number.value):
+        return False
+    return _plural_follows(low, number.end)
+
+
+def _plural_follows(low: str, position: int) -> bool:
+    """Whether a plural noun comes within the three words after ``position``."""
+    for _ in range(3):
+        match = _NEXT_WORDS.match(low, position)
+        if match is None or match.group(1) in _ENDS_SEARCH:
+            return False
+        word, position = match.group(1).rstrip("."), match.end()
+        if _plural(word):
+            return True
+    return False
+
+
+def _plural(word: str) -> bool:
+    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "'s"))
+            and word not in _NOT_PLURAL)
 
 
 def _number_at(low: str, position: int) -> _Number | None:
