@@ -409,3 +409,14 @@ def test_a_source_counts_small_numbers_in_words() -> None:
     found = extract_figures(text, source=True)
     assert [(f.kind, f.value, f.text) for f in found] == [("count", 5.0, "five"),
                                                           ("count", 5.0, "five")]
+
+
+@pytest.mark.parametrize(("text", "per"), [
+    ("Every day, 1.4 billion dollars' worth of goods crosses the border.", "day"),
+    ("Each week, about $30 million changes hands.", "week"),
+    ("Every day for 20 years, prices rose.", None),
+    ("Every year, $5 billion is spent.", None),
+])
+def test_a_rate_stated_before_its_figure(text: str, per: str | None) -> None:
+    """"Every day, $1.4 billion" is a daily amount, like "$1.4 billion a day"."""
+    assert extract_figures(text)[0].per == per

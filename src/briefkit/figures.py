@@ -983,7 +983,7 @@ def _figure(text: str, low: str, kind: str, value: float, unit: str, start: int,
             high: float | None = None, hedged: bool = True) -> Figure:
     hedge = _hedge(low, start) if hedged else None
     return Figure(kind, float(value), unit, text[start:end], start, end, hedge,
-                  None if high is None else float(high), _per(low, end, kind))
+                  None if high is None else float(high), _per(low, end, kind, start))
 
 
 def _hedge(low: str, start: int) -> str | None:
@@ -991,12 +991,19 @@ def _hedge(low: str, start: int) -> str | None:
     return " ".join(match.group(1).split()) if match else None
 
 
-def _per(low: str, end: int, kind: str) -> str | None:
+# A rate stated before its figure, in the same clause: "Every day, $1.4 billion in goods ...".
+_PER_BEFORE: Final = re.compile(
+    r"(?<![a-z])(?:every|each)\s+(?P<unit>day|week|month|hour),?\s+(?:(?:about|around|roughly"
+    r"|some|nearly|almost|over|approximately|more\s+than|less\s+than)\s+)?\Z")
+
+
+def _per(low: str, end: int, kind: str, start: int | None = None) -> str | None:
     if kind in ("year", "fraction"):
         return None
     match = _PER.match(low, end)
     if match is None:
-        return None
+        before = None if start is None else _PER_BEFORE.search(low, max(0, start - 40), start)
+        return None if before is None else _PER_WORDS[before.group("unit")]
     gap = (match.group("gap") or "").strip()
     if gap and not gap.startswith("worth") and kind not in ("count", "measure"):
         return None
