@@ -23,7 +23,7 @@ from pathlib import Path
 import msgspec
 
 from . import cache
-from .align import SourceModel, judge_claim
+from .align import MODEL_VERSION, SourceModel, judge_claim
 from .bib import Bibliography
 from .errors import BriefkitError, InputError, PathEscapeError
 from .figures import Figure, extract_figures
@@ -322,14 +322,14 @@ class _Cache:
     def model(self, path: Path, prepared: Prepared) -> SourceModel:
         """The alignment model of the source at ``path``, its sentences and words from the cache
         when its content is known."""
-        digest = self.digest(path)
+        key = f"{self.digest(path)}/{MODEL_VERSION}"
         text, figures = prepared.source.text, prepared.figures
-        stored = self.store.load("models", digest, _ModelRecord,
+        stored = self.store.load("models", key, _ModelRecord,
                                  lambda record: record.model(text, figures))
         if stored is not None:
             return stored
         model = SourceModel(text, figures)
-        self.store.save("models", digest, _ModelRecord.of(model))
+        self.store.save("models", key, _ModelRecord.of(model))
         return model
 
     def index(self, paths: Mapping[str, Path], *, progress: Progress | None) -> _Index:
