@@ -233,6 +233,8 @@ OIL = ("Six years ago, we paid $3.7 billion for imported oil. Last year we spent
     ("This year the nation may spend $36 billion on imported oil", "contradicted", "$45 billion"),
     ("Last year the nation spent $36 billion on imported oil", "verified", "$36 billion"),
     ("Last year the nation spent $45 billion on imported oil", "contradicted", "$36 billion"),
+    ("Today the nation may spend $45 billion on imported oil", "verified", "$45 billion"),
+    ("Today the nation may spend $36 billion on imported oil", "contradicted", "$45 billion"),
 ])
 def test_a_relative_time_binds_like_a_year(claim: str, verdict: str, source_value: str) -> None:
     """"last year" and "this year" tell two amounts of one sentence pair apart."""

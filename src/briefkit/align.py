@@ -43,7 +43,7 @@ __all__ = [
 Outcome = Literal["verified", "contradicted", "unsupported"]
 
 # The version of what a `SourceModel` counts; models cached under another version are rebuilt.
-MODEL_VERSION: Final = 2
+MODEL_VERSION: Final = 3
 # Share of the claim's weighted words that its passage must hold.
 MIN_COVERAGE: Final = 0.34
 _K1: Final = 1.2
@@ -66,8 +66,8 @@ _CLAUSE_BREAK: Final = re.compile(
     r"[,;:—–]|\b(?:and|but|while|whereas|against|versus|compared (?:with|to)|than)\b",
     re.IGNORECASE)
 _RELATIVE_TIME: Final = re.compile(
-    r"\b(this|last|next|past|previous|coming|current)\s+(year|month|week|quarter|decade)\b",
-    re.IGNORECASE)
+    r"\b(?:(?:this|last|next|past|previous|coming|current)\s+(?:year|month|week|quarter|decade)"
+    r"|now|today|currently|nowadays|at\s+present)\b", re.IGNORECASE)
 _RANGE_JOIN: Final = re.compile(r"\s*(?:-|–|—|to|and|through|until|till|/)\s*\Z", re.IGNORECASE)
 
 _STOPWORDS: Final = frozenset([
@@ -128,10 +128,18 @@ def _terms(text: str, start: int, end: int, masked: Sequence[tuple[int, int]]) -
 
 
 def _time_terms(text: str, start: int, end: int) -> list[_Term]:
-    """A time said relative to now ("last year", "this month") as one term: it binds a figure
-    as a year does, and its words alone are stopwords."""
-    return [_Term(f"~{match.group(1).lower()} {match.group(2).lower()}", match.group(),
-                  match.start()) for match in _RELATIVE_TIME.finditer(text, start, end)]
+    """A time said relative to now ("last year", "this month", "today") as one term: it binds
+    a figure as a year does, and its words alone are stopwords."""
+    return [_Term(_time_stem(match.group().lower()), match.group(), match.start())
+            for match in _RELATIVE_TIME.finditer(text, start, end)]
+
+
+def _time_stem(said: str) -> str:
+    """One stem for each time relative to now; the present, however said, is "~now"."""
+    words = said.split()
+    if len(words) == 1 or words == ["this", "year"] or words[0] in ("current", "at"):
+        return "~now"
+    return f"~{words[0]} {words[-1]}"
 
 
 @lru_cache(maxsize=131072)
