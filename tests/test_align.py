@@ -261,6 +261,25 @@ def test_start_and_end_of_a_change_and_durations(claim: str, verdicts: list[str]
         assert outcomes(result)[0][2] == "8 million"
 
 
+TAXES = ("To create new jobs, I propose a one-year tax reduction of $16 billion. Tax revenues "
+         "more than doubled since 1976. In 1980 tax revenues increased by $54 billion. I also "
+         "propose that future income taxes be reduced by $16.5 billion.")
+
+
+@pytest.mark.parametrize(("claim", "verdict", "source_value"), [
+    ("In 1980 alone, tax revenues rose by $54 billion", "verified", "$54 billion"),
+    ("In 1980 alone, tax revenues grew by $45 billion", "contradicted", "$54 billion"),
+    ("Ford proposed a one-year tax cut of $16 billion", "verified", "$16 billion"),
+    ("Ford proposed a one-year tax cut of $16.5 billion", "contradicted", "$16 billion"),
+])
+def test_change_verbs_and_compounds(claim: str, verdict: str, source_value: str) -> None:
+    """"rose" states "increased" and "cut" states "reduction"; "one-year" tells two tax cuts
+    apart though "one" and "year" alone count for nothing."""
+    result = judge_claim(claim, extract_figures(claim), text_model(TAXES))
+    judged = [o for o in outcomes(result) if o[0].startswith("$")]
+    assert judged == [(judged[0][0], verdict, source_value)]
+
+
 # --- properties ----------------------------------------------------------------------------------
 
 SUBJECTS = ["steel exports", "avocado imports", "auto production", "tourist arrivals",

@@ -43,7 +43,7 @@ __all__ = [
 Outcome = Literal["verified", "contradicted", "unsupported"]
 
 # The version of what a `SourceModel` counts; models cached under another version are rebuilt.
-MODEL_VERSION: Final = 3
+MODEL_VERSION: Final = 5
 # Share of the claim's weighted words that its passage must hold.
 MIN_COVERAGE: Final = 0.34
 _K1: Final = 1.2
@@ -66,6 +66,7 @@ _ABBREVIATION: Final = re.compile(
 _CLAUSE_BREAK: Final = re.compile(
     r"[,;:—–]|\b(?:and|but|while|whereas|against|versus|compared (?:with|to)|than)\b",
     re.IGNORECASE)
+_COMPOUND: Final = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)+")
 _RELATIVE_TIME: Final = re.compile(
     r"\b(?:(?:this|last|next|past|previous|coming|current)\s+(?:year|month|week|quarter|decade)"
     r"|now|today|currently|nowadays|at\s+present)\b", re.IGNORECASE)
@@ -95,6 +96,28 @@ _STOPWORDS: Final = frozenset([
     "roughly", "approximately", "still", "already", "percent", "cent", "dollars", "dollar",
     "billion", "million", "thousand", "trillion", "hundred", "year", "years",
 ])
+
+
+# Words for a change in a quantity that analysts use for one another ("rose" for "increased").
+_CHANGE_VERBS: Final = {
+    **dict.fromkeys([
+        "rise", "rises", "rising", "rose", "risen", "increase", "increases", "increased",
+        "increasing", "grow", "grows", "growing", "grew", "grown", "growth", "climb",
+        "climbs", "climbed", "climbing", "jump", "jumps", "jumped", "surge", "surged",
+        "soar", "soared", "expand", "expanded", "expanding",
+    ], "~rise"),
+    **dict.fromkeys([
+        "fall", "falls", "falling", "fell", "fallen", "decrease", "decreases", "decreased",
+        "decreasing", "decline", "declines", "declined", "declining", "drop", "drops",
+        "dropped", "dropping", "shrink", "shrank", "shrunk", "plunge", "plunged", "slump",
+        "slumped",
+    ], "~fall"),
+    **dict.fromkeys([
+        "cut", "cuts", "cutting", "reduce", "reduces", "reduced", "reducing", "reduction",
+        "reductions", "lower", "lowers", "lowered", "lowering", "slash", "slashed", "trim",
+        "trimmed",
+    ], "~cut"),
+}
 
 
 # --- words ----------------------------------------------------------------------------------------
@@ -130,8 +153,22 @@ def _terms(text: str, start: int, end: int, masked: Sequence[tuple[int, int]]) -
         stem = _content_stem(match.group())
         if stem is not None:
             terms.append(_Term(stem, match.group(), match.start()))
-    times = _time_terms(text, start, end)
-    return sorted(terms + times, key=lambda t: t.start) if times else terms
+    extra = _time_terms(text, start, end) + _compound_terms(text, start, end, masked)
+    return sorted(terms + extra, key=lambda t: t.start) if extra else terms
+
+
+def _compound_terms(text: str, start: int, end: int,
+                    masked: Sequence[tuple[int, int]] = ()) -> list[_Term]:
+    """A hyphenated compound with a stopword in it ("one-year", "year-end") as one term too:
+    its stopword alone counts for nothing, but the compound tells passages apart."""
+    terms: list[_Term] = []
+    for match in _COMPOUND.finditer(text, start, end):
+        if any(a <= match.start() < b for a, b in masked):
+            continue
+        parts = match.group().lower().split("-")
+        if any(part in _STOPWORDS for part in parts):
+            terms.append(_Term(match.group().lower(), match.group(), match.start()))
+    return terms
 
 
 def _time_terms(text: str, start: int, end: int) -> list[_Term]:
@@ -157,7 +194,7 @@ def _content_stem(written: str) -> str | None:
         word = word[:-2]
     if len(word) < 2 or word in _STOPWORDS:
         return None
-    return _stem(word)
+    return _CHANGE_VERBS.get(word) or _stem(word)
 
 
 # --- sentences ------------------------------------------------------------------------------------
@@ -424,6 +461,7 @@ def _sentence_counts(text: str, sentences: Sequence[tuple[int, int]],
         else:
             stems = [s for s in map(_content_stem, _WORD.findall(text, start, end)) if s]
             stems += [t.stem for t in _time_terms(text, start, end)]
+            stems += [t.stem for t in _compound_terms(text, start, end)]
         counts.append(dict(Counter(stems)))
     return counts
 
