@@ -446,3 +446,10 @@ def test_the_first_end_of_a_span_takes_its_unit(text: str, first: tuple[str, flo
     a tally ("52 to 48 percent") is read as written."""
     figure = extract_figures(text)[0]
     assert (figure.kind, figure.value) == first
+
+
+def test_dollars_and_cents_are_one_sum() -> None:
+    """ "Four dollars and 25 cents an hour" is $4.25 an hour."""
+    (figure,) = extract_figures("Four dollars and 25 cents an hour is no minimum wage.")
+    assert (figure.kind, figure.value, figure.per) == ("money", 4.25, "hour")
+    assert same_value(figure, one("$4.25 an hour"))

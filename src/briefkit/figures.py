@@ -339,7 +339,28 @@ def extract_figures(text: str, *, source: bool = False) -> list[Figure]:
     if source:
         figures = sorted(figures + _small_word_counts(text, low, figures),
                          key=lambda f: f.start)
-    return _spans(text, low, figures)
+    return _spans(text, low, _dollars_and_cents(text, low, figures))
+
+
+_AND_CENTS: Final = re.compile(r"\s+and\s+\Z")
+
+
+def _dollars_and_cents(text: str, low: str, figures: list[Figure]) -> list[Figure]:
+    """ "Four dollars and 25 cents" is one sum, $4.25."""
+    result: list[Figure] = []
+    for figure in figures:
+        previous = result[-1] if result else None
+        if (previous is not None and previous.kind == figure.kind == "money"
+                and previous.unit == figure.unit == "USD" and previous.high is None
+                and low[previous.start:previous.end].endswith(("dollar", "dollars"))
+                and low[figure.start:figure.end].endswith(("cent", "cents")) and figure.value < 1
+                and _AND_CENTS.match(low, previous.end, figure.start)):
+            result[-1] = Figure("money", round(previous.value + figure.value, 2), "USD",
+                                text[previous.start:figure.end], previous.start, figure.end,
+                                previous.hedge, None, figure.per)
+        else:
+            result.append(figure)
+    return result
 
 
 _SMALL_WORD: Final = re.compile(r"\b(two|three|four|five|six|seven|eight|nine)\b")
