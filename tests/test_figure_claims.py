@@ -195,7 +195,7 @@ def test_claims_are_well_formed() -> None:
 # The goal is every claim right; these floors are the accuracy measured so far, so that any
 # change which loses a caught error or a verified claim fails here.
 WRONG_CAUGHT_FLOOR = 108  # of 116
-CORRECT_VERIFIED_FLOOR = 146  # of 174
+CORRECT_VERIFIED_FLOOR = 147  # of 174
 RIGHT_SUGGESTION_FLOOR = 104  # of 116
 
 

@@ -453,3 +453,12 @@ def test_dollars_and_cents_are_one_sum() -> None:
     (figure,) = extract_figures("Four dollars and 25 cents an hour is no minimum wage.")
     assert (figure.kind, figure.value, figure.per) == ("money", 4.25, "hour")
     assert same_value(figure, one("$4.25 an hour"))
+
+
+@pytest.mark.parametrize(("text", "found"), [
+    ("Border controls are increasing by half.", [("fraction", 0.5)]),
+    ("The deficit was cut in half.", []),
+])
+def test_by_half_is_a_fraction(text: str, found: list[tuple[str, float]]) -> None:
+    """ "by half" states a change of 50 percent; "cut in half" is left alone as an idiom."""
+    assert [(f.kind, f.value) for f in extract_figures(text)] == found

@@ -983,8 +983,9 @@ def _lone_fraction(text: str, low: str, position: int, end: int, name: str) -> F
         if _AND_A_BEFORE.search(low, max(0, position - 10), position) or _ARTICLE_AFTER.match(
                 low, end):
             return end  # "a year and a half", "half a century"
-        if start == position and not _HALF_FOLLOW.match(low, end) and not _hedge(low, start):
-            return end  # "cut in half"
+        if start == position and not _HALF_FOLLOW.match(low, end) and not _hedge(
+                low, start) and _previous_word(low, start) != "by":
+            return end  # "cut in half"; but "rose by half" is a fraction
     elif start == position or not _fraction_stands_alone(low, start, end):
         return end  # "the third", "a third time"
     return _fraction_figure(text, low, start, end, 1, _DENOMINATORS[name])
