@@ -558,15 +558,28 @@ def slow_workspace(root: Path) -> None:
         write_brief(root, f"slow-{i}.md", body, number=str(10 + i))
 
 
+def slow_pandoc(base: Path) -> str:
+    """A pandoc that waits a few seconds before it works, so that a render is surely under way
+    (and not already done) when the signal arrives, however fast or loaded the machine."""
+    from briefkit.pandoc import pandoc_binary
+
+    script = base / "slow-pandoc"
+    script.write_text(f'#!/bin/sh\nsleep 3\nexec "{pandoc_binary()}" "$@"\n', encoding="utf-8")
+    script.chmod(0o755)
+    return str(script)
+
+
 @pytest.mark.parametrize("name", list(SIGNALS))
-def test_interrupted(name: str, tmp_path: Path) -> None:
+def test_interrupted(name: str, tmp_path: Path,
+                     tmp_path_factory: pytest.TempPathFactory) -> None:
     """A run stopped by SIGINT or SIGTERM exits 130 or 143 with one line and no partial output."""
     sent, args, code = SIGNALS[name]
     root = make_workspace(tmp_path)
     slow_workspace(root)
     existing_outputs("report.json", "slow.pdf", "slow.docx", "slow.html")(root)
     before = snapshot(root)
-    process = start(root, args, environment(tmp_path, {}))
+    tools = tmp_path_factory.mktemp("tools")  # outside the case's folder, which is watched
+    process = start(root, args, environment(tmp_path, {"PYPANDOC_PANDOC": slow_pandoc(tools)}))
     wait_for_start(process)
     process.send_signal(sent)
     run = finish(process)
