@@ -475,10 +475,7 @@ def limited(env: dict[str, str]) -> Callable[[], None] | None:
 
 # Cases whose promise is not kept yet (see the CHANGELOG's unreleased work).
 PENDING = {
-    "brief-utf16-with-bom", "brief-utf16-without-bom", "brief-link-outside",
-    "quotes-nested-500-render", "quotes-nested-500-check", "quotes-nested-8000-check",
-    "lists-nested-300", "divs-nested-300", "emphasis-nested-3000", "notes-nested-500",
-    "brackets-nested-5000", "link-javascript-entity-1", "link-javascript-entity-8", "link-file",
+    "link-javascript-entity-1", "link-javascript-entity-8", "link-file",
     "raw-typst-read-through-link", "raw-typst-include-through-link",
     "raw-typst-image-through-link", "raw-typst-linked-folder", "bib-type-at-signs",
     "source-none-unverifiable", "source-figure-unverifiable", "configuration-bad-unverifiable",

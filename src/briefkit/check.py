@@ -67,11 +67,15 @@ def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
 
 
 def brief_paths(workspace: Workspace, targets: Sequence[Path]) -> list[Path]:
-    """The brief files named by ``targets``: files as given, folders searched for Markdown."""
+    """The brief files named by ``targets``: files as given, folders searched for Markdown.
+
+    Raises `InputError` for a target that is missing or not a file, and for a brief that is
+    (or links to) a file outside the workspace.
+    """
     if not targets:
         if not workspace.briefs.is_dir():
             raise InputError(workspace.briefs, "briefs folder not found")
-        return _markdown_in(workspace.briefs)
+        return _inside(workspace, _markdown_in(workspace.briefs))
     paths: list[Path] = []
     for target in targets:
         if target.is_dir():
@@ -84,6 +88,12 @@ def brief_paths(workspace: Workspace, targets: Sequence[Path]) -> list[Path]:
             raise InputError(target, "is not a regular file")
     if not paths:
         raise UsageError("no Markdown briefs found in " + ", ".join(map(str, targets)))
+    return _inside(workspace, paths)
+
+
+def _inside(workspace: Workspace, paths: list[Path]) -> list[Path]:
+    for path in paths:
+        workspace.own_file(path)
     return paths
 
 

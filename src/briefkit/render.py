@@ -38,7 +38,7 @@ from . import pandoc
 from .bib import Bibliography, load_bibliography
 from .cache import Store
 from .errors import BibliographyError, InputError, OutputError, PathEscapeError, UsageError
-from .frontmatter import meta_date, split_front_matter
+from .frontmatter import meta_date, read_brief_text, split_front_matter
 from .pandoc import Node
 from .workspace import Workspace, atomic_write, template_dirs
 
@@ -184,12 +184,11 @@ def _brief_path(ws: Workspace, brief: Path) -> Path:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"is not UTF-8 text (byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    text, replaced = read_brief_text(path)
+    if replaced:
+        line = text.count("\n", 0, text.find("\ufffd")) + 1
+        raise InputError(path, f"is not UTF-8 text ({replaced} bytes cannot be decoded)", line=line)
+    return text
 
 
 def _bibliographies(ws: Workspace, path: Path, meta: Mapping[str, Any]) -> list[Bibliography]:
