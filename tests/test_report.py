@@ -34,7 +34,8 @@ RULE_IDS = [
     "quote-unclosed", "figure-verified", "figure-contradicted", "figure-unsupported",
     "figure-unchecked", "figure-uncited", "citation-unknown-key",
     "citation-no-source", "citation-source-missing", "citation-source-unreadable",
-    "citation-source-outside", "attribution-other-source", "brief-encoding", "brief-raw-content",
+    "citation-source-outside", "attribution-other-source", "brief-encoding", "brief-brackets",
+    "brief-raw-content",
     "bib-malformed", "bib-duplicate-key", "bib-missing-field", "bib-unused-entry", "bib-encoding",
 ]
 

@@ -43,9 +43,12 @@ from .model import Span, Status
 PANDOC_READER = "markdown-example_lists"  # the pandoc reading this module reproduces
 
 # How deep block quotes, lists, divs, notes, emphasis, links and spans may nest, counted
-# together. Deeper nesting is refused: pandoc's JSON of it is too deep to read back, and no
-# brief needs it.
-MAX_NESTING = 100
+# together. Deeper nesting is refused: typst cannot lay out lists nested about 30 deep, pandoc's
+# JSON of a few hundred levels is too deep to read back, and no brief needs it.
+MAX_NESTING = 20
+# How many square brackets may be open at once in a paragraph of a brief that is rendered.
+# Pandoc's reader takes time exponential in it (jgm/pandoc#1735: a second at 8, a minute at 16).
+MAX_BRACKETS = 8
 
 SKIPPED_DIV_CLASSES = frozenset({"series-blurb", "unchecked"})
 
@@ -1042,7 +1045,7 @@ _WS_RE = re.compile(r"\s+")
 _KEY_RE = re.compile(r"[\w*](?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*")
 _UNIT_RE = re.compile(r"[\\`\[\]^<$;@\-&]")
 _BRACKET_RE = re.compile(r"[\\`\[\]<]")
-_NESTING_RE = re.compile(r"[\\`<$*_~^\[\]]")
+_NESTING_RE = re.compile(r"[\\`<$*_~^\[\]\"']")
 _SUFFIX_RE = re.compile(r"[\\`\[\]^<$;&]")
 _NOTE_REF_RE = re.compile(r"\[\^([^\s\]]+)\]")
 _SUPER_RE = re.compile(r"\^([^\s^]+)\^")
@@ -1170,19 +1173,22 @@ class _Syntax:
             return k + 1
         return None
 
-    def too_deep(self, limit: int) -> tuple[int, str] | None:
-        """Where inline structure first nests more than ``limit`` levels deep, and what it is
-        (``emphasis``, ``links`` or ``notes``); None when it never does.
+    def depths(self, limit: int) -> _Depths:
+        """How deep the inline structure nests: where it first nests more than ``limit``
+        levels, and the most brackets open at once.
 
-        Emphasis, strikeout, super- and subscripts, links, spans and inline notes count, each
-        pair of delimiters one level. A closing delimiter takes the nearest open one of its
-        kind and drops the unclosed ones above it, so stray asterisks and plain brackets
-        (``[[[x]]]``, which pandoc keeps as text) nest nothing. One pass: linear in the text.
+        Emphasis, strikeout, super- and subscripts, links, spans, inline notes and quotation
+        marks (pandoc's smart quotes) count as nesting, each pair of delimiters one level. A
+        closing delimiter takes the nearest open one of its kind and drops the unclosed ones
+        above it, so stray asterisks and plain brackets (``[[[x]]]``, which pandoc keeps as
+        text) nest nothing; but every ``[`` not yet closed counts as an open bracket. One pass:
+        linear in the text.
         """
         src, end = self.src, len(self.src)
-        stack: list[tuple[str, int]] = []  # open delimiters: "*", "_", "~", "^", "[" or "^["
+        stack: list[tuple[str, int]] = []  # open delimiters: *, _, ~, ^, [, ^[, " or '
         counts: dict[str, int] = {}  # open delimiters per closing character
         levels: list[tuple[int, int, str]] = []  # (position, +1 or -1, what opens there)
+        brackets = most = most_at = 0
         pos = 0
         while (match := _NESTING_RE.search(src, pos)) is not None:
             k = match.start()
@@ -1194,33 +1200,35 @@ class _Syntax:
                 token = "^[" if char == "^" else "["
                 stack.append((token, k))
                 counts["]"] = counts.get("]", 0) + 1
+                brackets += 1
+                if brackets > most:
+                    most, most_at = brackets, k
                 pos = k + len(token)
                 continue
+            if char == "]" and brackets:
+                brackets -= 1
             run = k + 1
             while run < end and src[run] == char != "]":
                 run += 1
             before = src[k - 1] if k else " "
             after = src[run] if run < end else " "
-            opens = char != "]" and not after.isspace() and (char != "_" or not before.isalnum())
-            closes = counts.get(char, 0) > 0 and (char == "]" or not before.isspace()) and (
-                char != "_" or not after.isalnum())
+            inword = char in "_'\""  # these neither open after nor close before a letter
+            opens = char != "]" and not after.isspace() and not (inword and before.isalnum())
+            closes = counts.get(char, 0) > 0 and (char == "]" or not before.isspace()) and not (
+                inword and after.isalnum())
             # A delimiter that may do both closes only the innermost open one, as pandoc's
             # parser (which looks for the innermost closer first) reads "*_*_x_*_*".
             if closes and (not opens or _closing_key(stack[-1][0]) == char):
                 opened, at = self._pop_to(stack, counts, char)
-                what = {"[": "links", "^[": "notes"}.get(opened, "emphasis")
+                what = {"[": "links", "^[": "notes", '"': "quotations",
+                        "'": "quotations"}.get(opened, "emphasis")
                 if what != "links" or src[k + 1 : k + 2] in ("(", "{", "["):
                     levels += [(at, 1, what), (k, -1, what)]
             elif opens:
                 stack.append((char, k))
                 counts[char] = counts.get(char, 0) + 1
             pos = run
-        depth = 0
-        for at, step, what in sorted(levels):
-            depth += step
-            if depth > limit:
-                return at, what
-        return None
+        return _Depths(_first_beyond(levels, limit), most, most_at)
 
     def _skip_opaque(self, k: int, end: int) -> int:
         """The index after the escape, code span, tag or math at ``k`` (or after ``k``)."""
@@ -1508,6 +1516,25 @@ class _Syntax:
                 return k
             k = close + 1
         return k
+
+
+@dataclass(frozen=True)
+class _Depths:
+    """How deep a paragraph's inline structure goes (see `_Syntax.depths`)."""
+
+    too_deep: tuple[int, str] | None  # where it first nests beyond the limit, and what
+    brackets: int  # the most brackets open at once, closed later or not
+    brackets_at: int  # where that many were first open
+
+
+def _first_beyond(levels: list[tuple[int, int, str]], limit: int) -> tuple[int, str] | None:
+    """The first opening at which the pairs of ``levels`` nest more than ``limit`` deep."""
+    depth = 0
+    for at, step, what in sorted(levels):
+        depth += step
+        if depth > limit:
+            return at, what
+    return None
 
 
 def _closing_key(token: str) -> str:
@@ -2208,9 +2235,17 @@ class _Reader:
         structure, inside the containers that hold it, nests more than `MAX_NESTING` deep."""
         src, vmap = self._virtual(item.segs)
         syntax = _Syntax(src)
-        deep = syntax.too_deep(MAX_NESTING - item.depth)
-        if deep is not None:
-            raise _TooDeep(vmap[deep[0]], deep[1])
+        depths = syntax.depths(MAX_NESTING - item.depth)
+        if depths.too_deep is not None:
+            raise _TooDeep(vmap[depths.too_deep[0]], depths.too_deep[1])
+        if depths.brackets > MAX_BRACKETS:
+            at = vmap[depths.brackets_at]
+            self.problems.append(Problem(
+                rule="brief-brackets", status=Status.WARNING, span=self.lines.span(at, at + 1),
+                message=f"{depths.brackets} square brackets are open at once in this paragraph; "
+                        f"pandoc takes time exponential in that (more than {MAX_BRACKETS} cannot "
+                        "be rendered): close them or escape them as \\[",
+            ))
         return syntax, vmap
 
     def _read_para(self, item: _Para, blocks: _BlockScanner, note: str | None,

@@ -55,7 +55,8 @@ class NestingError(InputError):
         super().__init__(
             path,
             f"{what} nested more than {limit} levels deep; briefkit reads block quotes, lists, "
-            f"divs, notes, emphasis and links nested at most {limit} levels in all",
+            f"divs, notes, emphasis, links and quotation marks nested at most {limit} levels "
+            "in all",
             line=line,
         )
 

@@ -219,10 +219,16 @@ def _known_keys(bibliographies: Sequence[Bibliography]) -> set[str]:
 
 
 def _check_citations(path: Path, known: set[str], *, allow_raw: bool) -> None:
-    """Every key the brief cites must be in the bibliography (pandoc would print ``key?``)."""
+    """Every key the brief cites must be in the bibliography (pandoc would print ``key?``), and
+    pandoc must be able to read the brief in reasonable time (no pile of open brackets)."""
     from .document import read_brief
 
-    citations = read_brief(path, allow_raw=allow_raw).citations
+    brief = read_brief(path, allow_raw=allow_raw)
+    for problem in brief.problems:
+        if problem.rule == "brief-brackets":
+            raise InputError(path, f"column {problem.span.column}: {problem.message}",
+                             line=problem.span.line)
+    citations = brief.citations
     missing = [c for c in citations if c.key not in known]
     if missing:
         first = missing[0]
