@@ -2301,17 +2301,28 @@ class _Reader:
             starts = {e.at for e in scan.events if e.citation is not None and not e.bracketed}
             bounds = _sentence_bounds(plain, ranges, starts)
         groups = _group_events(scan.events, bounds)
+        # Quotations and sentences are both sorted and do not overlap: bisection pairs them,
+        # so a paragraph of thousands of quoted sentences costs linear time.
+        opens = [o for o, _ in ranges]
         for (a, z), events in zip(bounds, groups, strict=True):
-            inside = tuple((o - a, c - a) for o, c in ranges if a <= o and c <= z)
+            first, stop = bisect_left(opens, a), bisect_left(opens, z)
+            inside = tuple((o - a, c - a) for o, c in ranges[first:stop] if c <= z)
             result.sentences.append(Sentence(
                 plain=plain[a:z], span=self._sentence_span(scan, a, z, events),
                 keys=_keys(events, called), quotes=inside, note=note, heading=heading,
                 offsets=scan.orig[a:z], lines=self.lines))
+        firsts = [a for a, _ in bounds]
+        places: dict[int, list[int]] = {}  # where the events of a sentence stand in ``plain``
         for q, (o, _) in enumerate(quotes):
-            index = next((i for i, (a, z) in enumerate(bounds) if a <= o < z), -1)
+            index = bisect_right(firsts, o) - 1
+            if index >= 0 and o >= bounds[index][1]:
+                index = -1
             events = groups[index] if index >= 0 else []
+            if index not in places:
+                places[index] = [e.at for e in events]
+            at = places[index]
             later = quotes[q + 1][0] if q + 1 < len(quotes) else len(plain) + 1
-            draft = self._inline_quote(scan, plain, quotes[q], events, later, called)
+            draft = self._inline_quote(scan, plain, quotes[q], events, at, later, called)
             if index >= 0 and draft.keys is None:
                 draft.keys = result.sentences[index].keys
             draft.sentence = index
@@ -2328,13 +2339,14 @@ class _Reader:
         return self.lines.span(start, end)
 
     def _inline_quote(self, scan: _Inline, plain: str, quote: tuple[int, int],
-                      events: list[_Event], later: int,
+                      events: list[_Event], at: list[int], later: int,
                       called: Mapping[str, _NoteResult]) -> _QuoteDraft:
-        """The quotation between the marks at ``quote``; ``events`` are its sentence's and
-        ``later`` is where the next quotation opens. Its keys are those of the citations and
-        notes after it and before ``later``, or None when there are none."""
+        """The quotation between the marks at ``quote``; ``events`` are its sentence's (``at``
+        where each stands, in order) and ``later`` is where the next quotation opens. Its keys
+        are those of the citations and notes after it and before ``later``, or None when there
+        are none."""
         o, c = quote
-        local = [e for e in events if c < e.at <= later]
+        local = events[bisect_right(at, c) : bisect_right(at, later)]
         after = plain[c + 1 : later]
         emphasis = bool(_TRAILING_EMPHASIS_RE.match(after)) or any(
             e.citation is not None and _EMPHASIS_ADDED_RE.search(e.citation.suffix)
