@@ -624,3 +624,19 @@ def test_skeleton_prompts_render_with_a_warning(ws: Workspace) -> None:
     assert prompts.startswith("briefs/a-fresh-draft.md: 5 author prompt(s)")
     page = " ".join(result.outputs[0].read_text(encoding="utf-8").split())
     assert "Policymakers read this part first." in page
+
+
+def test_utf16_brief_renders_like_utf8(ws: Workspace) -> None:
+    """A UTF-16 brief with a byte-order mark renders; its text is read as written."""
+    path = write_brief(ws.root, "wide.md", "Cooperation “across the border” in Ciudad Juárez.\n")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    [output] = render_brief(ws, path, formats=["html"]).outputs
+    assert "Cooperation “across the border” in Ciudad Juárez." in html.fromstring(
+        output.read_bytes()).text_content()
+
+
+def test_render_refuses_a_pile_of_open_brackets_before_pandoc(ws: Workspace) -> None:
+    """Brackets pandoc would take minutes over are refused at once, naming line and column."""
+    path = write_brief(ws.root, "brackets.md", "Intro.\n\nText " + "[" * 5000 + "x" + "]" * 5000)
+    with pytest.raises(InputError, match=r"brackets\.md:12: column 14: 5000 square brackets"):
+        render_brief(ws, path, formats=["html"])

@@ -1173,9 +1173,10 @@ class _Syntax:
             return k + 1
         return None
 
-    def depths(self, limit: int) -> _Depths:
+    def depths(self, limit: int, brackets_limit: int) -> _Depths:
         """How deep the inline structure nests: where it first nests more than ``limit``
-        levels, and the most brackets open at once.
+        levels, the most brackets open at once, and where more than ``brackets_limit`` first
+        were.
 
         Emphasis, strikeout, super- and subscripts, links, spans, inline notes and quotation
         marks (pandoc's smart quotes) count as nesting, each pair of delimiters one level. A
@@ -1188,7 +1189,7 @@ class _Syntax:
         stack: list[tuple[str, int]] = []  # open delimiters: *, _, ~, ^, [, ^[, " or '
         counts: dict[str, int] = {}  # open delimiters per closing character
         levels: list[tuple[int, int, str]] = []  # (position, +1 or -1, what opens there)
-        brackets = most = most_at = 0
+        brackets = most = over_at = 0
         pos = 0
         while (match := _NESTING_RE.search(src, pos)) is not None:
             k = match.start()
@@ -1201,8 +1202,9 @@ class _Syntax:
                 stack.append((token, k))
                 counts["]"] = counts.get("]", 0) + 1
                 brackets += 1
-                if brackets > most:
-                    most, most_at = brackets, k
+                most = max(most, brackets)
+                if brackets == brackets_limit + 1 and not over_at:
+                    over_at = k + 1
                 pos = k + len(token)
                 continue
             if char == "]" and brackets:
@@ -1228,7 +1230,7 @@ class _Syntax:
                 stack.append((char, k))
                 counts[char] = counts.get(char, 0) + 1
             pos = run
-        return _Depths(_first_beyond(levels, limit), most, most_at)
+        return _Depths(_first_beyond(levels, limit), most, over_at - 1)
 
     def _skip_opaque(self, k: int, end: int) -> int:
         """The index after the escape, code span, tag or math at ``k`` (or after ``k``)."""
@@ -1524,7 +1526,7 @@ class _Depths:
 
     too_deep: tuple[int, str] | None  # where it first nests beyond the limit, and what
     brackets: int  # the most brackets open at once, closed later or not
-    brackets_at: int  # where that many were first open
+    brackets_at: int  # where more than the limit first were open (-1: never)
 
 
 def _first_beyond(levels: list[tuple[int, int, str]], limit: int) -> tuple[int, str] | None:
@@ -2235,7 +2237,7 @@ class _Reader:
         structure, inside the containers that hold it, nests more than `MAX_NESTING` deep."""
         src, vmap = self._virtual(item.segs)
         syntax = _Syntax(src)
-        depths = syntax.depths(MAX_NESTING - item.depth)
+        depths = syntax.depths(MAX_NESTING - item.depth, MAX_BRACKETS)
         if depths.too_deep is not None:
             raise _TooDeep(vmap[depths.too_deep[0]], depths.too_deep[1])
         if depths.brackets > MAX_BRACKETS:
