@@ -640,3 +640,13 @@ def test_render_refuses_a_pile_of_open_brackets_before_pandoc(ws: Workspace) -> 
     path = write_brief(ws.root, "brackets.md", "Intro.\n\nText " + "[" * 5000 + "x" + "]" * 5000)
     with pytest.raises(InputError, match=r"brackets\.md:12: column 14: 5000 square brackets"):
         render_brief(ws, path, formats=["html"])
+
+
+def test_render_refuses_front_matter_pandoc_cannot_read(ws: Workspace) -> None:
+    """Front-matter texts are Markdown to pandoc: the body's limits hold for them, with the line."""
+    path = write_brief(ws.root, "title.md", "Text.\n", title='"' + "[" * 30 + 'x"')
+    with pytest.raises(InputError, match=r"title\.md:2: front matter field title: 30 square"):
+        render_brief(ws, path, formats=["html"])
+    write_brief(ws.root, "title.md", "Text.\n", subtitle='"' + "*_" * 15 + "x" + "_*" * 15 + '"')
+    with pytest.raises(InputError, match=r"field subtitle: emphasis nested more than 20"):
+        render_brief(ws, path, formats=["html"])

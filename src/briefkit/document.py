@@ -238,6 +238,21 @@ def parse_brief(text: str, *, path: Path, allow_raw: bool = False) -> Brief:
     )
 
 
+def markup_problem(text: str) -> str | None:
+    """Why pandoc cannot be given ``text`` (a metadata value, read as Markdown), or None.
+
+    The limits of the body hold: `MAX_NESTING` levels of inline structure and `MAX_BRACKETS`
+    square brackets open at once.
+    """
+    depths = _Syntax(text).depths(MAX_NESTING, MAX_BRACKETS)
+    if depths.too_deep is not None:
+        return f"{depths.too_deep[1]} nested more than {MAX_NESTING} levels deep"
+    if depths.brackets > MAX_BRACKETS:
+        return (f"{depths.brackets} square brackets are open at once; pandoc takes time "
+                f"exponential in that (more than {MAX_BRACKETS} cannot be rendered)")
+    return None
+
+
 def _front_matter_problems(text: str, front: FrontMatter) -> list[Problem]:
     """A ``frontmatter-invalid`` error for each field that does not fit the schema."""
     lines = text.splitlines()

@@ -153,6 +153,7 @@ def read_edition(ws: Workspace, brief: Path) -> Edition:
     known = _known_keys(bibliographies)
     _check_citations(path, known, allow_raw=ws.allow_raw)
     body = "\n" * (front.body_line - 1) + text[front.body_offset :]
+    _check_markup(path, meta, front.lines)
     metadata = brief_metadata(meta, series, fallback_title=path.stem)
     document, warnings = pandoc.read_markdown(body, metadata=metadata, allow_raw=ws.allow_raw)
     _check_parsed_citations(path, document, known)
@@ -240,6 +241,22 @@ def _check_citations(path: Path, known: set[str], *, allow_raw: bool) -> None:
             f"bibliography{more}",
             line=first.span.line,
         )
+
+
+def _check_markup(path: Path, meta: Mapping[str, Any],
+                  lines: Mapping[tuple[str | int, ...], int]) -> None:
+    """Every text of the front matter is Markdown to pandoc: it must keep the body's limits."""
+    from .document import markup_problem
+
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((key,), part) for key, part in meta.items()]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, Mapping):
+            stack.extend(((*at, key), part) for key, part in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*at, index), part) for index, part in enumerate(value))
+        elif isinstance(value, str) and (problem := markup_problem(value)) is not None:
+            raise InputError(path, f"front matter field {at[0]}: {problem}", line=lines.get(at[:1]))
 
 
 def _check_parsed_citations(path: Path, document: Node, known: set[str]) -> None:
