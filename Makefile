@@ -32,6 +32,7 @@ unit: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_check.py
 	$(BIN)/python benchmarks/bench_render.py
+	$(BIN)/python benchmarks/bench_pathological.py
 
 clean:
 	rm -rf $(VENV) build .briefkit-cache .pytest_cache .mypy_cache .ruff_cache

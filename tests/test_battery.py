@@ -503,17 +503,7 @@ def limited(env: dict[str, str]) -> Callable[[], None] | None:
     return apply
 
 
-# Cases whose promise is not kept yet (see the CHANGELOG's unreleased work).
-PENDING = {
-    "brief-utf16-with-bom", "brief-utf16-without-bom", "brief-link-outside",
-    "quotes-nested-500-render", "quotes-nested-500-check", "quotes-nested-8000-check",
-    "lists-nested-300", "divs-nested-300", "emphasis-nested-3000", "notes-nested-500",
-    "brackets-nested-5000",
-}
-
-
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(
-    reason="not yet hardened", strict=False)) if n in PENDING else n for n in CASES])
+@pytest.mark.parametrize("name", list(CASES))
 def test_bad_input(name: str, tmp_path: Path) -> None:
     """One bad input or fault gives its documented exit code and one line, and loses nothing."""
     case = CASES[name]

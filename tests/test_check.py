@@ -571,3 +571,53 @@ def test_emphasis_left_in_a_plain_text_source_is_transparent(workspace: Path) ->
                                       'do expect it will stop being divided" [@lincoln].')
     assert finding.message.startswith("lincoln: misquoted: wording changed: “stop being”")
     assert finding.suggestion is not None and "_" not in finding.suggestion
+
+
+# Hostile briefs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [
+    # one sentence with 2,000 claims, each with its own citation (minutes when it was quadratic)
+    "Trade grew " + ", ".join(f"{i % 90 + 1} percent [@oneil2017standoff, p. {i}]"
+                              for i in range(2000)) + ".",
+    # a paragraph of 1.2 MB with 18,000 citations
+    " ".join(f"Trade between the two countries grew [@oneil2017standoff, p. {i}]."
+             for i in range(18000)),
+], ids=["figures-2000-one-sentence", "citations-18000-one-paragraph"])
+def test_large_brief_is_checked_to_the_end(workspace: Path, body: str) -> None:
+    """A brief built to be slow is checked in full by a real process within a generous limit."""
+    import subprocess
+    import sys
+
+    brief = write_brief(workspace, body, name="large.md")
+    done = subprocess.run([sys.executable, "-m", "briefkit", "check", brief, "--format", "json"],
+                          cwd=workspace, capture_output=True, text=True, timeout=90, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    [report] = json.loads(done.stdout)["briefs"]
+    figures = [f for f in report["findings"] if f["kind"] == "figure"]
+    assert len(figures) == (2000 if "percent" in body else 0)
+
+
+def test_brief_linked_from_outside_is_refused(workspace: Path, tmp_path: Path) -> None:
+    """A brief that is a link to a file outside the workspace is refused, named, not shown."""
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Secret title\n---\n\nSecret text.\n", encoding="utf-8")
+    (workspace / "briefs" / "leak.md").symlink_to(secret)
+    for args in (["check"], ["check", "briefs/leak.md"], ["check", "briefs"]):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == ("error: briefs/leak.md: is a link to a file outside the "
+                                 "workspace\n")
+        assert "Secret" not in result.output
+    listing = CliRunner().invoke(app, ["series"])
+    assert listing.exit_code == 0 and "Secret" not in listing.output
+
+
+def test_brief_linked_inside_the_workspace_is_read(workspace: Path) -> None:
+    """A link to another file of the workspace is an ordinary brief, reported as that file."""
+    (workspace / "drafts").mkdir()
+    target = workspace / "drafts" / "draft.md"
+    target.write_text("---\ntitle: Draft\n---\n\nText [@oneil2017standoff].\n", encoding="utf-8")
+    (workspace / "briefs" / "draft.md").symlink_to(target)
+    report = run_check(workspace, "briefs/draft.md")
+    assert [b.path for b in report.briefs] == ["drafts/draft.md"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +12,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefkit.document import PANDOC_READER, Brief, parse_brief, read_brief
-from briefkit.errors import InputError
+from briefkit.document import (
+    MAX_BRACKETS,
+    MAX_NESTING,
+    PANDOC_READER,
+    Brief,
+    parse_brief,
+    read_brief,
+)
+from briefkit.errors import InputError, NestingError
 from briefkit.model import Span, Status
 
 REPO = Path(__file__).resolve().parents[1]
@@ -693,3 +701,91 @@ def test_note_after_quote_speaks_for_it() -> None:
     """)
     assert parsed.quotations[0].keys == ()
     assert parsed.sentences[0].keys == ("w",)
+
+
+def test_utf16_with_a_byte_order_mark_reads_like_utf8(tmp_path: Path) -> None:
+    """A UTF-16 brief with a byte-order mark gives what the same brief in UTF-8 gives."""
+    text = '---\ntitle: "Café"\n---\n\nHe said "the worst deal" [@a].\n'
+    wide, narrow = tmp_path / "wide.md", tmp_path / "narrow.md"
+    narrow.write_text(text, encoding="utf-8")
+    for encoding in ("utf-16", "utf-16-be"):
+        wide.write_bytes(("\ufeff" + text).encode(encoding))
+        assert read_brief(wide) == replace(read_brief(narrow), path=wide)
+
+
+def test_utf16_without_a_byte_order_mark_is_refused(tmp_path: Path) -> None:
+    """UTF-16 without a byte-order mark is named as such, not called binary."""
+    path = tmp_path / "brief.md"
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path.write_bytes("Text [@a].\n".encode(encoding))
+        with pytest.raises(InputError, match="UTF-16 without a byte-order mark"):
+            read_brief(path)
+
+
+# Nesting and size ---------------------------------------------------------------------------------
+
+DEEP = {
+    "block quotes": lambda n: ">" * n + " A quoted line.\n",
+    "lists": lambda n: "".join("  " * i + "- item\n" for i in range(n)),
+    "divs": lambda n: "::: a\n" * n + "Text.\n" + ":::\n" * n,
+    "notes": lambda n: "Text" + "^[" * n + "x" + "]" * n + "\n",
+    "emphasis": lambda n: "*_" * (n // 2) + "x" + "_*" * (n // 2) + "\n",
+    "links": lambda n: "[" * n + "x" + "](u)" * n + "\n",
+    "quotations": lambda n: "\"'" * (n // 2) + "x" + "'\"" * (n // 2) + "\n",
+}
+
+
+@pytest.mark.parametrize("what", DEEP)
+def test_nesting_up_to_the_limit_is_read(what: str) -> None:
+    """Twenty levels of any structure are read."""
+    parse_brief("Intro.\n\n" + DEEP[what](MAX_NESTING), path=Path("b.md"))
+
+
+@pytest.mark.parametrize("what", DEEP)
+@pytest.mark.parametrize("depth", [MAX_NESTING + 2, 8000])
+def test_nesting_beyond_the_limit_is_an_error_with_its_line(what: str, depth: int) -> None:
+    """Deeper nesting is one error naming the brief, the line and what nests, at any depth."""
+    with pytest.raises(NestingError) as caught:
+        parse_brief("Intro.\n\n" + DEEP[what](depth), path=Path("b.md"))
+    assert caught.value.line == (3 + MAX_NESTING if what in ("lists", "divs") else 3)
+    assert str(caught.value).startswith(f"b.md:{caught.value.line}: {what} nested more than 20")
+
+
+def test_nesting_counts_blocks_and_inlines_together() -> None:
+    """Emphasis inside block quotes counts the quotes too."""
+    text = "> " * 12 + "*_" * 5 + "x" + "_*" * 5 + "\n"
+    with pytest.raises(NestingError, match="emphasis nested"):
+        parse_brief(text, path=Path("b.md"))
+    parse_brief("> " * 10 + "*_" * 5 + "x" + "_*" * 5 + "\n", path=Path("b.md"))
+
+
+def test_stray_delimiters_nest_nothing() -> None:
+    """Unclosed emphasis marks, lone asterisks, intraword underscores and apostrophes are text."""
+    text = " ".join(["*open", "a * b", "snake_case_name", "don't", "'90s", "[x]", "x^2"] * 300)
+    parsed = parse_brief(text + "\n", path=Path("b.md"))
+    assert len(parsed.sentences) == 1 and not parsed.problems
+
+
+def test_plain_brackets_are_read_with_a_warning() -> None:
+    """Brackets nested 5,000 deep are text; a warning says pandoc could not render them."""
+    parsed = parse_brief("Intro.\n\n" + "[" * 5000 + "x" + "]" * 5000 + "\n", path=Path("b.md"))
+    [problem] = parsed.problems
+    assert problem.rule == "brief-brackets" and problem.status == Status.WARNING
+    assert problem.span == Span(3, MAX_BRACKETS + 1, 3, MAX_BRACKETS + 2)
+    assert "5000 square brackets are open at once" in problem.message
+
+
+def test_unclosed_brackets_count_as_open() -> None:
+    """Brackets never closed count too (pandoc's time grows with them as well)."""
+    assert not parse_brief("word [ " * MAX_BRACKETS, path=Path("b.md")).problems
+    [problem] = parse_brief("word [ " * (MAX_BRACKETS + 1), path=Path("b.md")).problems
+    assert problem.rule == "brief-brackets"
+
+
+def test_many_quotations_in_one_paragraph() -> None:
+    """Thousands of quoted sentences in one paragraph keep their own sentences and keys."""
+    text = " ".join(f'He said "deal {i}" [@k{i}].' for i in range(3000))
+    parsed = parse_brief(text + "\n", path=Path("b.md"))
+    assert len(parsed.quotations) == len(parsed.sentences) == 3000
+    last = parsed.quotations[-1]
+    assert last.plain == "deal 2999" and last.keys == ("k2999",) and last.sentence == 2999

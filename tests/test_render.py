@@ -628,3 +628,29 @@ def test_skeleton_prompts_render_as_a_draft_with_a_warning(ws: Workspace) -> Non
     assert prompts.startswith("briefs/a-fresh-draft.md: 5 author prompt(s)")
     page = " ".join(result.outputs[0].read_text(encoding="utf-8").split())
     assert "Policymakers read this part first." in page
+
+
+def test_utf16_brief_renders_like_utf8(ws: Workspace) -> None:
+    """A UTF-16 brief with a byte-order mark renders; its text is read as written."""
+    path = write_brief(ws.root, "wide.md", "Cooperation “across the border” in Ciudad Juárez.\n")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("utf-16"))
+    [output] = render_brief(ws, path, formats=["html"]).outputs
+    assert "Cooperation “across the border” in Ciudad Juárez." in html.fromstring(
+        output.read_bytes()).text_content()
+
+
+def test_render_refuses_a_pile_of_open_brackets_before_pandoc(ws: Workspace) -> None:
+    """Brackets pandoc would take minutes over are refused at once, naming line and column."""
+    path = write_brief(ws.root, "brackets.md", "Intro.\n\nText " + "[" * 5000 + "x" + "]" * 5000)
+    with pytest.raises(InputError, match=r"brackets\.md:12: column 14: 5000 square brackets"):
+        render_brief(ws, path, formats=["html"])
+
+
+def test_render_refuses_front_matter_pandoc_cannot_read(ws: Workspace) -> None:
+    """Front-matter texts are Markdown to pandoc: the body's limits hold for them, with the line."""
+    path = write_brief(ws.root, "title.md", "Text.\n", title='"' + "[" * 30 + 'x"')
+    with pytest.raises(InputError, match=r"title\.md:2: front matter field title: 30 square"):
+        render_brief(ws, path, formats=["html"])
+    write_brief(ws.root, "title.md", "Text.\n", subtitle='"' + "*_" * 15 + "x" + "_*" * 15 + '"')
+    with pytest.raises(InputError, match=r"field subtitle: emphasis nested more than 20"):
+        render_brief(ws, path, formats=["html"])

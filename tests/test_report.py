@@ -34,8 +34,9 @@ RULE_IDS = [
     "quote-unclosed", "figure-verified", "figure-contradicted", "figure-unsupported",
     "figure-unchecked", "figure-uncited", "citation-unknown-key",
     "citation-no-source", "citation-source-missing", "citation-source-unreadable",
-    "citation-source-outside", "attribution-other-source", "brief-encoding", "brief-raw-content",
-    "frontmatter-invalid", "series-unknown", "series-duplicate-number", "draft-prompt",
+    "citation-source-outside", "attribution-other-source", "brief-encoding", "brief-brackets",
+    "brief-raw-content", "frontmatter-invalid", "series-unknown", "series-duplicate-number",
+    "draft-prompt",
     "bib-malformed", "bib-duplicate-key", "bib-missing-field", "bib-unused-entry", "bib-encoding",
 ]
 

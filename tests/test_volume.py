@@ -180,3 +180,14 @@ def test_shift_headings_puts_the_top_level_under_the_chapter() -> None:
     assert [b["c"][0] for b in blocks] == [2, 4]
     shift_headings(blocks, lowest=2)
     assert [b["c"][0] for b in blocks] == [2, 4]
+
+
+@pytest.mark.parametrize("check", [[], ["--no-check"]])
+def test_cli_volume_refuses_a_brief_nested_too_deeply(ws: Workspace, check: list[str]) -> None:
+    """A brief of the series with block quotes nested 500 deep: one error with its line."""
+    write_brief(ws.root, "deep.md", ">" * 500 + " A quoted line.\n")
+    result = CliRunner().invoke(app, ["volume", SERIES, "--to", "html", *check])
+    assert result.exit_code == 2, result.output
+    [line] = [text for text in result.stderr.splitlines() if text.startswith("error:")]
+    assert line.startswith("error: ") and "deep.md:10: block quotes nested more than 20" in line
+    assert not ws.output.exists() or not any(ws.output.iterdir())

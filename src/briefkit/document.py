@@ -36,13 +36,20 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
-from .frontmatter import FrontMatter, field_problems, split_front_matter
+from .errors import NestingError
+from .frontmatter import FrontMatter, field_problems, read_brief_text, split_front_matter
 from .model import Span, Status
 
 PANDOC_READER = "markdown-example_lists"  # the pandoc reading this module reproduces
 
-MAX_BRIEF_BYTES = 5 * 1024 * 1024
+# How deep block quotes, lists, divs, notes, emphasis, links and spans may nest, counted
+# together. Deeper nesting is refused: typst cannot lay out lists nested about 30 deep, pandoc's
+# JSON of a few hundred levels is too deep to read back, and no brief needs it.
+MAX_NESTING = 20
+# How many square brackets may be open at once in a paragraph of a brief that is rendered.
+# Pandoc's reader takes time exponential in it (jgm/pandoc#1735: a second at 8, a minute at 16).
+MAX_BRACKETS = 8
+
 SKIPPED_DIV_CLASSES = frozenset({"series-blurb", "unchecked"})
 
 MODE_NORMAL = "normal"
@@ -189,14 +196,12 @@ class Brief:
 def read_brief(path: Path, *, allow_raw: bool = False) -> Brief:
     """Read the brief at ``path``.
 
-    Raises `InputError` when the file cannot be read, is larger than 5 MB, is binary (holds NUL
-    bytes) or has invalid front matter. Bytes that are not UTF-8 are replaced and reported as a
-    ``brief-encoding`` warning. An empty file gives an empty `Brief`.
+    The file is decoded by `read_brief_text` (UTF-8, or UTF-16 with a byte-order mark). Raises
+    `InputError` when the file cannot be read, is larger than 5 MB, is binary, has invalid front
+    matter or is nested too deeply (see `parse_brief`). Bytes that are not UTF-8 are replaced and
+    reported as a ``brief-encoding`` warning. An empty file gives an empty `Brief`.
     """
-    data = _read_bytes(path)
-    if b"\x00" in data:
-        raise InputError(path, "is a binary file, not a Markdown brief")
-    text, replaced = _decode(data)
+    text, replaced = read_brief_text(path)
     brief = parse_brief(text, path=path, allow_raw=allow_raw)
     if not replaced:
         return brief
@@ -207,15 +212,21 @@ def parse_brief(text: str, *, path: Path, allow_raw: bool = False) -> Brief:
     """Read a brief from ``text`` (``path`` names it in errors and in the result).
 
     Raw HTML and TeX blocks are reported as ``brief-raw-content`` warnings unless ``allow_raw``.
-    Raises `InputError` (with the line) when the front matter is not valid YAML.
+    Raises `InputError` (with the line) when the front matter is not valid YAML, and
+    `NestingError` (with the line) when block quotes, lists, divs, notes, emphasis, links and
+    spans nest more than `MAX_NESTING` levels deep, counted together.
     """
     text = text.removeprefix("\ufeff")
     front = split_front_matter(text, path=path)
     reader = _Reader(text, allow_raw=allow_raw)
     summary = _summary_lines(text, front)
-    if summary:
-        reader.read_lines(summary)
-    reader.read_lines(_split_lines(text, front.body_offset, len(text)))
+    try:
+        if summary:
+            reader.read_lines(summary)
+        reader.read_lines(_split_lines(text, front.body_offset, len(text)))
+    except _TooDeep as deep:
+        raise NestingError(path, deep.what, line=reader.lines.position(deep.offset)[0],
+                           limit=MAX_NESTING) from None
     return Brief(
         path=path,
         meta=front.meta,
@@ -225,6 +236,21 @@ def parse_brief(text: str, *, path: Path, allow_raw: bool = False) -> Brief:
         problems=tuple(sorted([*_front_matter_problems(text, front), *reader.problems],
                               key=_span_key)),
     )
+
+
+def markup_problem(text: str) -> str | None:
+    """Why pandoc cannot be given ``text`` (a metadata value, read as Markdown), or None.
+
+    The limits of the body hold: `MAX_NESTING` levels of inline structure and `MAX_BRACKETS`
+    square brackets open at once.
+    """
+    depths = _Syntax(text).depths(MAX_NESTING, MAX_BRACKETS)
+    if depths.too_deep is not None:
+        return f"{depths.too_deep[1]} nested more than {MAX_NESTING} levels deep"
+    if depths.brackets > MAX_BRACKETS:
+        return (f"{depths.brackets} square brackets are open at once; pandoc takes time "
+                f"exponential in that (more than {MAX_BRACKETS} cannot be rendered)")
+    return None
 
 
 def _front_matter_problems(text: str, front: FrontMatter) -> list[Problem]:
@@ -239,28 +265,6 @@ def _front_matter_problems(text: str, front: FrontMatter) -> list[Problem]:
 
 def _span_key(item: Quotation | Problem) -> tuple[int, int]:
     return item.span.line, item.span.column
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_BRIEF_BYTES:
-            raise InputError(
-                path, f"is {size:,} bytes; a brief may be at most 5 MB ({MAX_BRIEF_BYTES:,} bytes)"
-            )
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
-
-
-def _decode(data: bytes) -> tuple[str, int]:
-    """Decode UTF-8; each invalid byte becomes U+FFFD. Returns the text and how many were bad."""
-    try:
-        return data.decode("utf-8"), 0
-    except UnicodeDecodeError:
-        escaped = data.decode("utf-8", errors="surrogateescape")
-        bad = len(_SURROGATE_RE.findall(escaped))
-        return _SURROGATE_RE.sub("\ufffd", escaped), bad
 
 
 def _encoding_problem(text: str, replaced: int) -> Problem:
@@ -281,7 +285,6 @@ def _encoding_problem(text: str, replaced: int) -> Problem:
 _Seg = tuple[int, int]  # [start, end) of one line's content in the brief text
 
 _NEWLINE_RE = re.compile(r"\n")
-_SURROGATE_RE = re.compile("[\udc80-\udcff]")
 _SUMMARY_RE = re.compile(r"summary:[ \t]*(.*?)[ \t]*$")
 _BLOCK_SCALAR_RE = re.compile(r"[|>][-+]?[1-9]?[-+]?(?:[ \t]+#.*)?$")
 
@@ -359,6 +362,7 @@ class _Para:
     heading: bool = False
     quote: int = -1  # the outermost block quote holding it, -1 outside block quotes
     checked: bool = True  # False inside .series-blurb and .unchecked divs
+    depth: int = 0  # how many containers hold it
 
 
 _Item = _Para | None  # None marks a block that is not prose (code, rule, table edge...)
@@ -370,10 +374,16 @@ class _Ctx:
     checked: bool = True
     in_list: bool = False
     in_div: bool = False
-    depth: int = 0  # how many containers deep; beyond _MAX_DEPTH a container is read as text
+    depth: int = 0  # how many containers deep: at most MAX_NESTING
 
 
-_MAX_DEPTH = 40
+class _TooDeep(Exception):
+    """Structure nested more than `MAX_NESTING` levels deep, found at ``offset``."""
+
+    def __init__(self, offset: int, what: str) -> None:
+        super().__init__(what)
+        self.offset = offset
+        self.what = what
 
 
 _BLANK_RE = re.compile(r"[ \t]*$")
@@ -446,9 +456,6 @@ class _BlockScanner:
             self._block_quote, self._hrule, self._ordered_item, self._definitions,
             self._note_definition, self._reference, self._paragraph,
         )
-        containers = {self._bullet_item, self._fenced_div, self._block_quote, self._ordered_item,
-                      self._definitions, self._note_definition}
-        self._leaf_handlers = tuple(h for h in self._handlers if h not in containers)
 
     def parse(self, lines: list[_Seg], ctx: _Ctx) -> list[_Item]:
         """The prose items of ``lines`` (a list this call may rewrite) in reading order."""
@@ -458,8 +465,7 @@ class _BlockScanner:
             if self._blank(lines[i]):
                 i += 1
                 continue
-            handlers = self._handlers if ctx.depth < _MAX_DEPTH else self._leaf_handlers
-            for handler in handlers:
+            for handler in self._handlers:
                 nxt = handler(lines, i, ctx, out)
                 if nxt is not None:
                     i = nxt
@@ -467,6 +473,12 @@ class _BlockScanner:
         return out
 
     # helpers
+
+    def _deeper(self, ctx: _Ctx, seg: _Seg, what: str, **changes: Any) -> _Ctx:
+        """The context one container deeper than ``ctx``; `_TooDeep` beyond `MAX_NESTING`."""
+        if ctx.depth >= MAX_NESTING:
+            raise _TooDeep(self._dedent(seg, 3)[0], what)
+        return replace(ctx, depth=ctx.depth + 1, **changes)
 
     def _blank(self, seg: _Seg) -> bool:
         return _BLANK_RE.match(self.text, seg[0], seg[1]) is not None
@@ -592,7 +604,7 @@ class _BlockScanner:
             item.append(self._dedent(lines[j], indent))
             j += 1
         j = self._list_continuations(lines, j, indent, ctx, item)
-        out.extend(self.parse(item, replace(ctx, in_list=True, depth=ctx.depth + 1)))
+        out.extend(self.parse(item, self._deeper(ctx, lines[i], "lists", in_list=True)))
         return j
 
     def _list_continuations(self, lines: list[_Seg], j: int, indent: int, ctx: _Ctx,
@@ -633,8 +645,8 @@ class _BlockScanner:
                 message="a prompt of the skeleton is still in the brief: write the section, "
                         "then delete the prompt",
             ))
-        inner = replace(ctx, in_div=True, checked=ctx.checked and not skipped,
-                        depth=ctx.depth + 1)
+        inner = self._deeper(ctx, lines[i], "divs", in_div=True,
+                             checked=ctx.checked and not skipped)
         out.append(None)
         out.extend(self.parse(lines[i + 1 : end], inner))
         out.append(None)
@@ -664,7 +676,8 @@ class _BlockScanner:
         if i + 1 < len(lines) and self._match(_SETEXT_RE, lines[i + 1]):
             tail = _ATTR_TAIL_RE.search(self.text, start, end)
             seg = self._dedent((start, tail.start() if tail else end), 3)
-            out.append(_Para([seg], heading=True, quote=ctx.quote, checked=ctx.checked))
+            out.append(_Para([seg], heading=True, quote=ctx.quote, checked=ctx.checked,
+                             depth=ctx.depth))
             return i + 2
         match = self._match(_ATX_RE, lines[i])
         if match is None:
@@ -673,7 +686,7 @@ class _BlockScanner:
         stop = closing.start() if closing else end
         if stop > match.end():
             out.append(_Para([(match.end(), stop)], heading=True, quote=ctx.quote,
-                             checked=ctx.checked))
+                             checked=ctx.checked, depth=ctx.depth))
         return i + 1
 
     def _html(self, lines: list[_Seg], i: int, ctx: _Ctx, out: list[_Item]) -> int | None:
@@ -767,7 +780,8 @@ class _BlockScanner:
             segs = self._cells(row) if cells else [self._dedent(row, 3)]
             segs = [s for s in segs if not self._blank(s)]
             if segs:
-                out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked))
+                out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked,
+                                 depth=ctx.depth))
             out.append(None)
         return self._caption(lines, i + used, ctx, out)
 
@@ -804,7 +818,8 @@ class _BlockScanner:
         while k < len(lines) and not self._blank(lines[k]):
             segs.append(lines[k])
             k += 1
-        out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked))
+        out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked,
+                         depth=ctx.depth))
         return k
 
     def _indented_code(self, lines: list[_Seg], i: int, ctx: _Ctx,
@@ -860,7 +875,8 @@ class _BlockScanner:
             else:
                 break
             j += 1
-        out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked))
+        out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked,
+                         depth=ctx.depth))
         return j
 
     def _block_quote(self, lines: list[_Seg], i: int, ctx: _Ctx,
@@ -879,7 +895,7 @@ class _BlockScanner:
                 break
             j += 1
         quote = ctx.quote if ctx.quote >= 0 else next(self._quote_ids)
-        out.extend(self.parse(inner, replace(ctx, quote=quote, depth=ctx.depth + 1)))
+        out.extend(self.parse(inner, self._deeper(ctx, lines[i], "block quotes", quote=quote)))
         return j
 
     def _hrule(self, lines: list[_Seg], i: int, ctx: _Ctx, out: list[_Item]) -> int | None:
@@ -893,13 +909,15 @@ class _BlockScanner:
         j = self._definition_marker(lines, i + 1)
         if j is None:
             return None
-        out.append(_Para([self._dedent(lines[i], 3)], quote=ctx.quote, checked=ctx.checked))
+        out.append(_Para([self._dedent(lines[i], 3)], quote=ctx.quote, checked=ctx.checked,
+                         depth=ctx.depth))
         while j is not None:
             marker = self._match(_DEF_RE, lines[j])
             assert marker is not None
             body = [(marker.end(), lines[j][1])]
+            inner = self._deeper(ctx, lines[j], "definition lists")
             j = self._definition_body(lines, j + 1, ctx, body)
-            out.extend(self.parse(body, replace(ctx, depth=ctx.depth + 1)))
+            out.extend(self.parse(body, inner))
             j_next = self._definition_marker(lines, j)
             if j_next is None:
                 return j
@@ -957,8 +975,8 @@ class _BlockScanner:
             body.extend((s, s) for s, _ in lines[j:k])
             body.append(self._dedent(lines[k], 4))
             j = self._note_lines(lines, k + 1, body)
-        self.notes[match.group(1)] = self.parse(body, _Ctx(checked=ctx.checked,
-                                                           depth=ctx.depth + 1))
+        inner = self._deeper(_Ctx(checked=ctx.checked, depth=ctx.depth), lines[i], "notes")
+        self.notes[match.group(1)] = self.parse(body, inner)
         return j
 
     def _note_lines(self, lines: list[_Seg], j: int, body: list[_Seg]) -> int:
@@ -999,7 +1017,8 @@ class _BlockScanner:
                 break
             segs.extend(lines[j : close + 1])  # an HTML comment runs on past blank lines
             j = close + 1
-        out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked))
+        out.append(_Para(segs, quote=ctx.quote, checked=ctx.checked,
+                         depth=ctx.depth))
         return j
 
     def _comment_close(self, segs: list[_Seg], lines: list[_Seg], j: int) -> int | None:
@@ -1041,6 +1060,7 @@ _WS_RE = re.compile(r"\s+")
 _KEY_RE = re.compile(r"[\w*](?:\w|[:.#$%&\-+?<>~/](?=\w)|[:/](?=/))*")
 _UNIT_RE = re.compile(r"[\\`\[\]^<$;@\-&]")
 _BRACKET_RE = re.compile(r"[\\`\[\]<]")
+_NESTING_RE = re.compile(r"[\\`<$*_~^\[\]\"']")
 _SUFFIX_RE = re.compile(r"[\\`\[\]^<$;&]")
 _NOTE_REF_RE = re.compile(r"\[\^([^\s\]]+)\]")
 _SUPER_RE = re.compile(r"\^([^\s^]+)\^")
@@ -1167,6 +1187,87 @@ class _Syntax:
                 return None  # "$20 and $30" is not math
             return k + 1
         return None
+
+    def depths(self, limit: int, brackets_limit: int) -> _Depths:
+        """How deep the inline structure nests: where it first nests more than ``limit``
+        levels, the most brackets open at once, and where more than ``brackets_limit`` first
+        were.
+
+        Emphasis, strikeout, super- and subscripts, links, spans, inline notes and quotation
+        marks (pandoc's smart quotes) count as nesting, each pair of delimiters one level. A
+        closing delimiter takes the nearest open one of its kind and drops the unclosed ones
+        above it, so stray asterisks and plain brackets (``[[[x]]]``, which pandoc keeps as
+        text) nest nothing; but every ``[`` not yet closed counts as an open bracket. One pass:
+        linear in the text.
+        """
+        src, end = self.src, len(self.src)
+        stack: list[tuple[str, int]] = []  # open delimiters: *, _, ~, ^, [, ^[, " or '
+        counts: dict[str, int] = {}  # open delimiters per closing character
+        levels: list[tuple[int, int, str]] = []  # (position, +1 or -1, what opens there)
+        brackets = most = over_at = 0
+        pos = 0
+        while (match := _NESTING_RE.search(src, pos)) is not None:
+            k = match.start()
+            char = src[k]
+            if char in "\\`<$":
+                pos = self._skip_opaque(k, end)
+                continue
+            if char == "[" or src.startswith("^[", k):
+                token = "^[" if char == "^" else "["
+                stack.append((token, k))
+                counts["]"] = counts.get("]", 0) + 1
+                brackets += 1
+                most = max(most, brackets)
+                if brackets == brackets_limit + 1 and not over_at:
+                    over_at = k + 1
+                pos = k + len(token)
+                continue
+            if char == "]" and brackets:
+                brackets -= 1
+            run = k + 1
+            while run < end and src[run] == char != "]":
+                run += 1
+            before = src[k - 1] if k else " "
+            after = src[run] if run < end else " "
+            inword = char in "_'\""  # these neither open after nor close before a letter
+            opens = char != "]" and not after.isspace() and not (inword and before.isalnum())
+            closes = counts.get(char, 0) > 0 and (char == "]" or not before.isspace()) and not (
+                inword and after.isalnum())
+            # A delimiter that may do both closes only the innermost open one, as pandoc's
+            # parser (which looks for the innermost closer first) reads "*_*_x_*_*".
+            if closes and (not opens or _closing_key(stack[-1][0]) == char):
+                opened, at = self._pop_to(stack, counts, char)
+                what = {"[": "links", "^[": "notes", '"': "quotations",
+                        "'": "quotations"}.get(opened, "emphasis")
+                if what != "links" or src[k + 1 : k + 2] in ("(", "{", "["):
+                    levels += [(at, 1, what), (k, -1, what)]
+            elif opens:
+                stack.append((char, k))
+                counts[char] = counts.get(char, 0) + 1
+            pos = run
+        return _Depths(_first_beyond(levels, limit), most, over_at - 1)
+
+    def _skip_opaque(self, k: int, end: int) -> int:
+        """The index after the escape, code span, tag or math at ``k`` (or after ``k``)."""
+        char = self.src[k]
+        if char == "\\":
+            return k + 2
+        if char == "`":
+            return self.code_end(k, end) or self.backtick_run(k, end)
+        if char == "<":
+            return self.angle_end(k, end) or k + 1
+        return self.math_end(k, end) or k + 1
+
+    @staticmethod
+    def _pop_to(stack: list[tuple[str, int]], counts: dict[str, int],
+                closer: str) -> tuple[str, int]:
+        """Pop open delimiters down to the nearest one ``closer`` closes; return it."""
+        while True:
+            token, at = stack.pop()
+            key = _closing_key(token)
+            counts[key] -= 1
+            if key == closer:
+                return token, at
 
     def match_bracket(self, j: int, b: int) -> int | None:
         """The index of the ``]`` closing the ``[`` at ``j`` (code, escapes and tags skipped)."""
@@ -1434,6 +1535,30 @@ class _Syntax:
         return k
 
 
+@dataclass(frozen=True)
+class _Depths:
+    """How deep a paragraph's inline structure goes (see `_Syntax.depths`)."""
+
+    too_deep: tuple[int, str] | None  # where it first nests beyond the limit, and what
+    brackets: int  # the most brackets open at once, closed later or not
+    brackets_at: int  # where more than the limit first were open (-1: never)
+
+
+def _first_beyond(levels: list[tuple[int, int, str]], limit: int) -> tuple[int, str] | None:
+    """The first opening at which the pairs of ``levels`` nest more than ``limit`` deep."""
+    depth = 0
+    for at, step, what in sorted(levels):
+        depth += step
+        if depth > limit:
+            return at, what
+    return None
+
+
+def _closing_key(token: str) -> str:
+    """The character that closes an open delimiter (``]`` for ``[`` and ``^[``)."""
+    return "]" if token in ("[", "^[") else token
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -1461,7 +1586,8 @@ class _Inline:
 
     def __init__(self, src: str, vmap: array[int], *, lines: _LineIndex,
                  notes: Mapping[str, object], refs: set[str], examples: set[str],
-                 note: str | None, inline_ids: Iterable[int], note_depth: int = 0) -> None:
+                 note: str | None, inline_ids: Iterable[int], note_depth: int = 0,
+                 syntax: _Syntax | None = None) -> None:
         self.src = src
         self.vmap = vmap
         self.lines = lines
@@ -1471,7 +1597,7 @@ class _Inline:
         self.note = note
         self.note_depth = note_depth  # how many inline notes this text is nested in
         self.inline_ids = iter(inline_ids)
-        self.syntax = _Syntax(src)
+        self.syntax = syntax or _Syntax(src)
         self.chunks: list[str] = []
         self.orig = array("l")
         self.virt = array("l")
@@ -1494,8 +1620,8 @@ class _Inline:
 
     def scan(self, a: int, b: int) -> None:
         """Read src[a:b], appending its plain text and events."""
-        if self.depth >= _MAX_DEPTH:
-            self._emit_text(a, b)  # links in links in links...: the rest is read as text
+        if self.depth >= MAX_NESTING:
+            self._emit_text(a, b)  # deeper than too_deep counts (it allows no more): as text
             return
         self.depth += 1
         try:
@@ -1661,7 +1787,7 @@ class _Inline:
         if match is not None:
             self.scan(j + 1, match.end() - 1)
             return match.end()
-        if self.src.startswith("^[", j) and self.note_depth < _MAX_DEPTH:
+        if self.src.startswith("^[", j) and self.note_depth < MAX_NESTING:
             close = self.syntax.match_bracket(j + 1, b)
             # pandoc reads "^[text](url)" as a caret before a link, not as a note
             after = self.src[close + 1 : close + 2] if close is not None else ""
@@ -2113,24 +2239,42 @@ class _Reader:
         vmap.append(previous)
         return "".join(parts), vmap
 
-    def _scan(self, src: str, vmap: array[int], a: int, b: int, blocks: _BlockScanner,
+    def _scan(self, syntax: _Syntax, vmap: array[int], a: int, b: int, blocks: _BlockScanner,
               note: str | None, note_depth: int = 0) -> _Inline:
-        scan = _Inline(src, vmap, lines=self.lines, notes=blocks.notes, refs=blocks.refs,
+        scan = _Inline(syntax.src, vmap, lines=self.lines, notes=blocks.notes, refs=blocks.refs,
                        examples=blocks.examples, note=note, inline_ids=self._inline_ids,
-                       note_depth=note_depth)
+                       note_depth=note_depth, syntax=syntax)
         scan.scan(a, b)
         return scan
 
+    def _syntax(self, item: _Para) -> tuple[_Syntax, array[int]]:
+        """The inline syntax of a paragraph and its offset map; `_TooDeep` when its inline
+        structure, inside the containers that hold it, nests more than `MAX_NESTING` deep."""
+        src, vmap = self._virtual(item.segs)
+        syntax = _Syntax(src)
+        depths = syntax.depths(MAX_NESTING - item.depth, MAX_BRACKETS)
+        if depths.too_deep is not None:
+            raise _TooDeep(vmap[depths.too_deep[0]], depths.too_deep[1])
+        if depths.brackets > MAX_BRACKETS:
+            at = vmap[depths.brackets_at]
+            self.problems.append(Problem(
+                rule="brief-brackets", status=Status.WARNING, span=self.lines.span(at, at + 1),
+                message=f"{depths.brackets} square brackets are open at once in this paragraph; "
+                        f"pandoc takes time exponential in that (more than {MAX_BRACKETS} cannot "
+                        "be rendered): close them or escape them as \\[",
+            ))
+        return syntax, vmap
+
     def _read_para(self, item: _Para, blocks: _BlockScanner, note: str | None,
                    checked: bool) -> _Result:
-        src, vmap = self._virtual(item.segs)
-        return self._read_text(src, vmap, 0, len(src), blocks, note=note,
+        syntax, vmap = self._syntax(item)
+        return self._read_text(syntax, vmap, 0, len(syntax.src), blocks, note=note,
                                checked=checked and item.checked, heading=item.heading)
 
-    def _read_text(self, src: str, vmap: array[int], a: int, b: int, blocks: _BlockScanner, *,
-                   note: str | None, checked: bool, heading: bool,
+    def _read_text(self, syntax: _Syntax, vmap: array[int], a: int, b: int,
+                   blocks: _BlockScanner, *, note: str | None, checked: bool, heading: bool,
                    note_depth: int = 0) -> _Result:
-        scan = self._scan(src, vmap, a, b, blocks, note, note_depth)
+        scan = self._scan(syntax, vmap, a, b, blocks, note, note_depth)
         result = _Result()
         called, fresh = self._read_notes(scan, blocks, checked, result)
         result.citations = _expand(scan.events, called, fresh)
@@ -2152,7 +2296,7 @@ class _Reader:
                 called[name] = self._notes_read[name]
                 continue
             if event.inline is not None:
-                inner = [self._read_text(scan.src, scan.vmap, *event.inline, blocks, note=name,
+                inner = [self._read_text(scan.syntax, scan.vmap, *event.inline, blocks, note=name,
                                          checked=checked, heading=False,
                                          note_depth=scan.note_depth + 1)]
             else:
@@ -2174,17 +2318,28 @@ class _Reader:
             starts = {e.at for e in scan.events if e.citation is not None and not e.bracketed}
             bounds = _sentence_bounds(plain, ranges, starts)
         groups = _group_events(scan.events, bounds)
+        # Quotations and sentences are both sorted and do not overlap: bisection pairs them,
+        # so a paragraph of thousands of quoted sentences costs linear time.
+        opens = [o for o, _ in ranges]
         for (a, z), events in zip(bounds, groups, strict=True):
-            inside = tuple((o - a, c - a) for o, c in ranges if a <= o and c <= z)
+            first, stop = bisect_left(opens, a), bisect_left(opens, z)
+            inside = tuple((o - a, c - a) for o, c in ranges[first:stop] if c <= z)
             result.sentences.append(Sentence(
                 plain=plain[a:z], span=self._sentence_span(scan, a, z, events),
                 keys=_keys(events, called), quotes=inside, note=note, heading=heading,
                 offsets=scan.orig[a:z], lines=self.lines))
+        firsts = [a for a, _ in bounds]
+        places: dict[int, list[int]] = {}  # where the events of a sentence stand in ``plain``
         for q, (o, _) in enumerate(quotes):
-            index = next((i for i, (a, z) in enumerate(bounds) if a <= o < z), -1)
+            index = bisect_right(firsts, o) - 1
+            if index >= 0 and o >= bounds[index][1]:
+                index = -1
             events = groups[index] if index >= 0 else []
+            if index not in places:
+                places[index] = [e.at for e in events]
+            at = places[index]
             later = quotes[q + 1][0] if q + 1 < len(quotes) else len(plain) + 1
-            draft = self._inline_quote(scan, plain, quotes[q], events, later, called)
+            draft = self._inline_quote(scan, plain, quotes[q], events, at, later, called)
             if index >= 0 and draft.keys is None:
                 draft.keys = result.sentences[index].keys
             draft.sentence = index
@@ -2201,13 +2356,14 @@ class _Reader:
         return self.lines.span(start, end)
 
     def _inline_quote(self, scan: _Inline, plain: str, quote: tuple[int, int],
-                      events: list[_Event], later: int,
+                      events: list[_Event], at: list[int], later: int,
                       called: Mapping[str, _NoteResult]) -> _QuoteDraft:
-        """The quotation between the marks at ``quote``; ``events`` are its sentence's and
-        ``later`` is where the next quotation opens. Its keys are those of the citations and
-        notes after it and before ``later``, or None when there are none."""
+        """The quotation between the marks at ``quote``; ``events`` are its sentence's (``at``
+        where each stands, in order) and ``later`` is where the next quotation opens. Its keys
+        are those of the citations and notes after it and before ``later``, or None when there
+        are none."""
         o, c = quote
-        local = [e for e in events if c < e.at <= later]
+        local = events[bisect_right(at, c) : bisect_right(at, later)]
         after = plain[c + 1 : later]
         emphasis = bool(_TRAILING_EMPHASIS_RE.match(after)) or any(
             e.citation is not None and _EMPHASIS_ADDED_RE.search(e.citation.suffix)
@@ -2233,8 +2389,8 @@ class _Reader:
         scans: list[_Inline] = []
         keys: list[str] = []
         for para in group:
-            src, vmap = self._virtual(para.segs)
-            scan = self._scan(src, vmap, 0, len(src), blocks, note)
+            syntax, vmap = self._syntax(para)
+            scan = self._scan(syntax, vmap, 0, len(syntax.src), blocks, note)
             called, fresh = self._read_notes(scan, blocks, checked and para.checked, result)
             result.citations.extend(_expand(scan.events, called, fresh))
             keys.extend(_keys(scan.events, called))

@@ -48,6 +48,19 @@ class InputError(BriefkitError):
         self.line = line
 
 
+class NestingError(InputError):
+    """A brief nests its structure deeper than briefkit reads."""
+
+    def __init__(self, path: Path | str, what: str, *, line: int | None, limit: int) -> None:
+        super().__init__(
+            path,
+            f"{what} nested more than {limit} levels deep; briefkit reads block quotes, lists, "
+            f"divs, notes, emphasis, links and quotation marks nested at most {limit} levels "
+            "in all",
+            line=line,
+        )
+
+
 class WorkspaceNotFoundError(BriefkitError):
     """No workspace marker was found from the starting directory upwards."""
 

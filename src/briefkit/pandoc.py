@@ -158,6 +158,8 @@ def load_ast(data: bytes) -> Node:
         document = json.loads(data)
     except ValueError as exc:
         raise ToolError("pandoc", f"unreadable JSON output: {exc}") from exc
+    except RecursionError as exc:  # the brief reader refuses such nesting first
+        raise ToolError("pandoc", "JSON output nested too deeply to read") from exc
     if not isinstance(document, dict) or "blocks" not in document or "meta" not in document:
         raise ToolError("pandoc", "JSON output is not a pandoc document")
     return document
@@ -307,13 +309,14 @@ def find(node: Any, *kinds: str) -> list[Node]:
 
 def remove_blocks(node: Any, unwanted: Callable[[Node], bool]) -> None:
     """Delete, in place and at any depth, every element for which ``unwanted`` is true."""
-    if isinstance(node, dict):
-        for value in node.values():
-            remove_blocks(value, unwanted)
-    elif isinstance(node, list):
-        node[:] = [item for item in node if not (isinstance(item, dict) and unwanted(item))]
-        for item in node:
-            remove_blocks(item, unwanted)
+    stack = [node]  # a stack, not recursion: a deep document must not exhaust Python's
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            item[:] = [part for part in item if not (isinstance(part, dict) and unwanted(part))]
+            stack.extend(item)
 
 
 def has_class(element: Node, name: str) -> bool:

@@ -44,7 +44,7 @@ from . import pandoc
 from .bib import Bibliography, load_bibliography
 from .cache import Store, prepare_folder
 from .errors import BibliographyError, InputError, OutputError, PathEscapeError, UsageError
-from .frontmatter import meta_date, split_front_matter
+from .frontmatter import meta_date, read_brief_text, split_front_matter
 from .pandoc import Node
 from .workspace import Workspace, outward_links, sweep_temporaries, template_dirs, write_all
 
@@ -176,6 +176,7 @@ def read_edition(ws: Workspace, brief: Path) -> Edition:
     known = _known_keys(bibliographies)
     _check_citations(path, known, allow_raw=ws.allow_raw)
     body = "\n" * (front.body_line - 1) + text[front.body_offset :]
+    _check_markup(path, meta, front.lines)
     metadata = brief_metadata(meta, series, fallback_title=path.stem)
     document, warnings = pandoc.read_markdown(body, metadata=metadata, allow_raw=ws.allow_raw,
                                               scratch=scratch_folder(ws))
@@ -208,12 +209,11 @@ def _brief_path(ws: Workspace, brief: Path) -> Path:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(path, f"is not UTF-8 text (byte {exc.start})") from exc
-    except OSError as exc:
-        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
+    text, replaced = read_brief_text(path)
+    if replaced:
+        line = text.count("\n", 0, text.find("\ufffd")) + 1
+        raise InputError(path, f"is not UTF-8 text ({replaced} bytes cannot be decoded)", line=line)
+    return text
 
 
 def _bibliographies(ws: Workspace, path: Path, meta: Mapping[str, Any]) -> list[Bibliography]:
@@ -244,10 +244,16 @@ def _known_keys(bibliographies: Sequence[Bibliography]) -> set[str]:
 
 
 def _check_citations(path: Path, known: set[str], *, allow_raw: bool) -> None:
-    """Every key the brief cites must be in the bibliography (pandoc would print ``key?``)."""
+    """Every key the brief cites must be in the bibliography (pandoc would print ``key?``), and
+    pandoc must be able to read the brief in reasonable time (no pile of open brackets)."""
     from .document import read_brief
 
-    citations = read_brief(path, allow_raw=allow_raw).citations
+    brief = read_brief(path, allow_raw=allow_raw)
+    for problem in brief.problems:
+        if problem.rule == "brief-brackets":
+            raise InputError(path, f"column {problem.span.column}: {problem.message}",
+                             line=problem.span.line)
+    citations = brief.citations
     missing = [c for c in citations if c.key not in known]
     if missing:
         first = missing[0]
@@ -259,6 +265,22 @@ def _check_citations(path: Path, known: set[str], *, allow_raw: bool) -> None:
             f"bibliography{more}",
             line=first.span.line,
         )
+
+
+def _check_markup(path: Path, meta: Mapping[str, Any],
+                  lines: Mapping[tuple[str | int, ...], int]) -> None:
+    """Every text of the front matter is Markdown to pandoc: it must keep the body's limits."""
+    from .document import markup_problem
+
+    stack: list[tuple[tuple[str | int, ...], Any]] = [((key,), part) for key, part in meta.items()]
+    while stack:
+        at, value = stack.pop()
+        if isinstance(value, Mapping):
+            stack.extend(((*at, key), part) for key, part in value.items())
+        elif isinstance(value, list):
+            stack.extend(((*at, index), part) for index, part in enumerate(value))
+        elif isinstance(value, str) and (problem := markup_problem(value)) is not None:
+            raise InputError(path, f"front matter field {at[0]}: {problem}", line=lines.get(at[:1]))
 
 
 def _check_parsed_citations(path: Path, document: Node, known: set[str]) -> None:

@@ -173,6 +173,13 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
         "positions after them may be off; save it as UTF-8.",
         "warning",
     ),
+    "brief-brackets": RuleInfo(
+        "Brief has too many square brackets open at once.",
+        "More than 8 square brackets are open at once in a paragraph (nested, or never closed). "
+        "Pandoc takes time exponential in that, so render and volume refuse the brief; close "
+        "the brackets or escape them as \\[.",
+        "warning",
+    ),
     "brief-raw-content": RuleInfo(
         "Brief contains raw HTML or TeX.",
         "Raw HTML, TeX and raw attribute blocks are read as text unless the workspace sets "

@@ -323,13 +323,15 @@ def briefs_in_series(ws: Workspace, *, lenient: bool = False) -> dict[str, list[
 
 
 def brief_files(ws: Workspace) -> list[Path]:
-    """The Markdown files under the workspace's briefs folder, hidden ones excluded."""
+    """The Markdown files under the workspace's briefs folder, hidden ones excluded, and links to
+    files outside the workspace left out (`check` refuses them)."""
     if not ws.briefs.is_dir():
         return []
     return sorted(
         path for path in ws.briefs.rglob("*.md")
         if path.is_file() and not any(part.startswith(".")
                                       for part in path.relative_to(ws.briefs).parts)
+        and ws.root in path.resolve().parents
     )
 
 

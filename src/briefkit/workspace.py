@@ -21,7 +21,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, OutputError, PathEscapeError, WorkspaceNotFoundError
+from .errors import (
+    ConfigError,
+    InputError,
+    OutputError,
+    PathEscapeError,
+    WorkspaceNotFoundError,
+)
 from .model import Status
 
 CONFIG_FILE = "briefkit.toml"
@@ -74,6 +80,19 @@ class Workspace:
     def inside(self, path: Path | str, *, base: Path | None = None) -> Path:
         """Resolve ``path`` (relative to ``base`` or the root) and require it inside the root."""
         return contained(path, self.root, base=base)
+
+    def own_file(self, path: Path) -> Path:
+        """``path`` with its links resolved; `InputError` when that leads outside the workspace.
+
+        A brief or source may be a symbolic link, but only to a file of the workspace: a link
+        to anything else would show someone else's file in a report.
+        """
+        resolved = path.resolve()
+        if resolved != self.root and self.root not in resolved.parents:
+            shown = path.relative_to(self.root) if path.is_relative_to(self.root) else path
+            raise InputError(shown, "is a link to a file outside the workspace" if path.is_symlink()
+                             else "is outside the workspace")
+        return resolved
 
     def with_overrides(self, **paths: Path | str | None) -> Workspace:
         """Return a copy with the given paths replaced (None leaves a path as it is)."""
