@@ -1,4 +1,4 @@
-"""Tests for briefkit.document: citations, notes, quotations and sentences of a brief."""
+"""Tests for briefkit.brief.document: citations, notes, quotations and sentences of a brief."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefkit.document import PANDOC_READER, Brief, parse_brief, read_brief
+from briefkit.brief.document import PANDOC_READER, Brief, parse_brief, read_brief
 from briefkit.errors import InputError
 from briefkit.model import Span, Status
 
