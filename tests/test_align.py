@@ -224,6 +224,22 @@ def test_small_counts_in_digits_are_figures(claim: str, verdicts: list[str]) -> 
     assert [o for _, o, _ in outcomes(judge(claim))] == verdicts
 
 
+OIL = ("Six years ago, we paid $3.7 billion for imported oil. Last year we spent $36 billion for "
+       "imported oil, nearly 10 times as much. And this year we may spend $45 billion.")
+
+
+@pytest.mark.parametrize(("claim", "verdict", "source_value"), [
+    ("This year the nation may spend $45 billion on imported oil", "verified", "$45 billion"),
+    ("This year the nation may spend $36 billion on imported oil", "contradicted", "$45 billion"),
+    ("Last year the nation spent $36 billion on imported oil", "verified", "$36 billion"),
+    ("Last year the nation spent $45 billion on imported oil", "contradicted", "$36 billion"),
+])
+def test_a_relative_time_binds_like_a_year(claim: str, verdict: str, source_value: str) -> None:
+    """"last year" and "this year" tell two amounts of one sentence pair apart."""
+    result = judge_claim(claim, extract_figures(claim), text_model(OIL))
+    assert outcomes(result) == [(extract_figures(claim)[0].text, verdict, source_value)]
+
+
 # --- properties ----------------------------------------------------------------------------------
 
 SUBJECTS = ["steel exports", "avocado imports", "auto production", "tourist arrivals",

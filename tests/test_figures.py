@@ -420,3 +420,15 @@ def test_a_source_counts_small_numbers_in_words() -> None:
 def test_a_rate_stated_before_its_figure(text: str, per: str | None) -> None:
     """"Every day, $1.4 billion" is a daily amount, like "$1.4 billion a day"."""
     assert extract_figures(text)[0].per == per
+
+
+@pytest.mark.parametrize(("text", "kind", "value"), [
+    ("half a percent", "percent", 0.5),
+    ("one-half of one percentage point", "points", 0.5),
+    ("half of one percent", "percent", 0.5),
+    ("a quarter of a percentage point", "points", 0.25),
+    ("three-quarters of a percentage point", "points", 0.75),
+])
+def test_a_fraction_of_one_percent_or_point(text: str, kind: str, value: float) -> None:
+    """A fraction of one percent is a percent, of one percentage point a number of points."""
+    assert [(f.kind, f.value, f.text) for f in extract_figures(text)] == [(kind, value, text)]

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from ..claims.align import SourceModel, judge_claim
+from ..claims.align import MODEL_VERSION, SourceModel, judge_claim
 from ..claims.figures import Figure, extract_figures
 from ..claims.normalize import Normalized, OffsetMap, normalize
 from ..claims.quotes import QuoteMatch, match_quote
@@ -39,6 +39,9 @@ FigureKey = tuple[str, float, str]
 _SEPARATOR = "\n\x00\n"  # never inside a run of words, so no match spans two sources
 _RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
 # Long enough to be rare (short words are everywhere); folded text is lower-case Latin-1.
+# The version of how a source is prepared (read, normalised, its figures found); a prepared
+# source cached under another version is prepared again.
+PREPARED_VERSION = 3
 # Sources tried, closest first, when a claim's figures are looked for beyond its cited source.
 ELSEWHERE_CANDIDATES = 5
 _LONG_WORD = re.compile(r"[a-z\xdf-\xf6\xf8-\xff]{7,}")
@@ -308,31 +311,31 @@ class _Cache:
 
     def prepared(self, path: Path) -> Prepared:
         """The prepared form of the file at ``path``, from the cache when its content is known."""
-        digest = self.digest(path)
-        stored = self.store.load("sources", digest, _SourceRecord, lambda r: r.prepared(path))
+        key = _prepared_key(self.digest(path))
+        stored = self.store.load("sources", key, _SourceRecord, lambda r: r.prepared(path))
         if stored is not None:
             return stored
         prepared = prepare(path)
-        self.store.save("sources", digest, _SourceRecord.of(prepared))
+        self.store.save("sources", key, _SourceRecord.of(prepared))
         self._save_manifest()
         return prepared
 
     def model(self, path: Path, prepared: Prepared) -> SourceModel:
         """The alignment model of the source at ``path``, its sentences and words from the cache
         when its content is known."""
-        digest = self.digest(path)
+        key = f"{self.digest(path)}/{MODEL_VERSION}"
         text, figures = prepared.source.text, prepared.figures
-        stored = self.store.load("models", digest, _ModelRecord,
+        stored = self.store.load("models", key, _ModelRecord,
                                  lambda record: record.model(text, figures))
         if stored is not None:
             return stored
         model = SourceModel(text, figures)
-        self.store.save("models", digest, _ModelRecord.of(model))
+        self.store.save("models", key, _ModelRecord.of(model))
         return model
 
     def index(self, paths: Mapping[str, Path], *, progress: Progress | None) -> _Index:
         """The word and figure index over ``paths``, rebuilt when any source changed."""
-        digests = {key: self.digest(path) for key, path in paths.items()}
+        digests = {key: _prepared_key(self.digest(path)) for key, path in paths.items()}
         signature = hashlib.sha256(repr(list(digests.items())).encode()).hexdigest()[:32]
         stored = self.store.load("indexes", signature, _IndexRecord, _IndexRecord.index)
         if stored is not None and stored.keys == list(paths):
@@ -550,6 +553,11 @@ def _quote_runs(quote: str) -> list[str]:
     for piece in _OMISSIONS.split(quote):
         runs += _RUN.findall(_fold(normalize(piece).text))
     return sorted(runs, key=len, reverse=True)
+
+
+def _prepared_key(digest: str) -> str:
+    """The cache key of a source's prepared form: its content and how it was prepared."""
+    return f"{digest}/{PREPARED_VERSION}"
 
 
 def _closest(index: _Index, claim: str, positions: Iterable[int]) -> list[int]:

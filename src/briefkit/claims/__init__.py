@@ -11,6 +11,7 @@ Other layers import only the names in ``__all__``; each is loaded on first use.
 from typing import TYPE_CHECKING
 
 __all__ = [
+    "MODEL_VERSION",
     "ClaimResult",
     "Figure",
     "FigureJudgement",
@@ -26,7 +27,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .align import ClaimResult, FigureJudgement, SourceModel, judge_claim
+    from .align import MODEL_VERSION, ClaimResult, FigureJudgement, SourceModel, judge_claim
     from .figures import Figure, extract_figures, is_attribution_worthy
     from .normalize import Normalized, OffsetMap, normalize
     from .quotes import QuoteMatch, match_quote
@@ -34,7 +35,7 @@ else:
     from .._lazy import exports
 
     __getattr__, __dir__ = exports(__name__, {
-        "align": ("ClaimResult", "FigureJudgement", "SourceModel", "judge_claim"),
+        "align": ("MODEL_VERSION", "ClaimResult", "FigureJudgement", "SourceModel", "judge_claim"),
         "figures": ("Figure", "extract_figures", "is_attribution_worthy"),
         "normalize": ("Normalized", "OffsetMap", "normalize"),
         "quotes": ("QuoteMatch", "match_quote"),

@@ -33,6 +33,7 @@ from typing import Final, Literal
 from .figures import Figure, same_value
 
 __all__ = [
+    "MODEL_VERSION",
     "ClaimResult",
     "FigureJudgement",
     "SourceModel",
@@ -41,6 +42,8 @@ __all__ = [
 
 Outcome = Literal["verified", "contradicted", "unsupported"]
 
+# The version of what a `SourceModel` counts; models cached under another version are rebuilt.
+MODEL_VERSION: Final = 2
 # Share of the claim's weighted words that its passage must hold.
 MIN_COVERAGE: Final = 0.34
 _K1: Final = 1.2
@@ -61,6 +64,9 @@ _ABBREVIATION: Final = re.compile(
 )
 _CLAUSE_BREAK: Final = re.compile(
     r"[,;:—–]|\b(?:and|but|while|whereas|against|versus|compared (?:with|to)|than)\b",
+    re.IGNORECASE)
+_RELATIVE_TIME: Final = re.compile(
+    r"\b(this|last|next|past|previous|coming|current)\s+(year|month|week|quarter|decade)\b",
     re.IGNORECASE)
 _RANGE_JOIN: Final = re.compile(r"\s*(?:-|–|—|to|and|through|until|till|/)\s*\Z", re.IGNORECASE)
 
@@ -117,7 +123,15 @@ def _terms(text: str, start: int, end: int, masked: Sequence[tuple[int, int]]) -
         stem = _content_stem(match.group())
         if stem is not None:
             terms.append(_Term(stem, match.group(), match.start()))
-    return terms
+    times = _time_terms(text, start, end)
+    return sorted(terms + times, key=lambda t: t.start) if times else terms
+
+
+def _time_terms(text: str, start: int, end: int) -> list[_Term]:
+    """A time said relative to now ("last year", "this month") as one term: it binds a figure
+    as a year does, and its words alone are stopwords."""
+    return [_Term(f"~{match.group(1).lower()} {match.group(2).lower()}", match.group(),
+                  match.start()) for match in _RELATIVE_TIME.finditer(text, start, end)]
 
 
 @lru_cache(maxsize=131072)
@@ -379,6 +393,7 @@ def _sentence_counts(text: str, sentences: Sequence[tuple[int, int]],
             stems = [t.stem for t in _terms(text, start, end, [(f.start, f.end) for f in found])]
         else:
             stems = [s for s in map(_content_stem, _WORD.findall(text, start, end)) if s]
+            stems += [t.stem for t in _time_terms(text, start, end)]
         counts.append(dict(Counter(stems)))
     return counts
 

@@ -941,6 +941,12 @@ def _verb_multiplier(text: str, low: str, start: int, end: int, name: str) -> Fi
     return _figure(text, low, "multiplier", _VERB_MULTIPLIERS[name], "", start, end)
 
 
+# A fraction of one percent or point: "half a percent", "a quarter of a percentage point".
+_OF_A_PERCENT: Final = re.compile(
+    r"\s+(?:of\s+)?(?:a|an|one)\s+(?:(?P<points>percentage\s+points?)|percent|per\s+cent|%)"
+    r"(?![a-z])")
+
+
 def _lone_fraction(text: str, low: str, position: int, end: int, name: str) -> Figure | int:
     """A fraction word without a numeral: "a third of", "half of", "a quarter million"."""
     start = _article_before(low, position)
@@ -948,6 +954,8 @@ def _lone_fraction(text: str, low: str, position: int, end: int, name: str) -> F
         return _scaled_fraction(text, low, start, end, 1, _DENOMINATORS[name])
     if _COMPOUND_AFTER.match(low, end) or _previous_word(low, start) in _NOT_BEFORE_FRACTION:
         return end  # "a third-party", "half-hearted", "the first half"
+    if _OF_A_PERCENT.match(low, end):
+        return _fraction_figure(text, low, start, end, 1, _DENOMINATORS[name])
     if name == "half":
         if _AND_A_BEFORE.search(low, max(0, position - 10), position) or _ARTICLE_AFTER.match(
                 low, end):
@@ -961,7 +969,12 @@ def _lone_fraction(text: str, low: str, position: int, end: int, name: str) -> F
 
 def _fraction_figure(text: str, low: str, start: int, end: int, numerator: int,
                      denominator: int) -> Figure:
-    """A fraction, or the percent it qualifies ("one half per cent")."""
+    """A fraction, or the percent or points it qualifies ("one half per cent", "half a
+    percentage point", "one-half of one percent")."""
+    share = _OF_A_PERCENT.match(low, end)
+    if share is not None:
+        kind = "points" if share.group("points") else "percent"
+        return _figure(text, low, kind, numerator / denominator, "", start, share.end())
     percent = _PERCENT.match(low, end)
     if percent is not None:
         return _figure(text, low, "percent", numerator / denominator, "", start, percent.end())
