@@ -35,4 +35,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_render.py
 
 clean:
-	rm -rf $(VENV) build .briefkit-cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .briefkit-cache .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
