@@ -233,11 +233,32 @@ OIL = ("Six years ago, we paid $3.7 billion for imported oil. Last year we spent
     ("This year the nation may spend $36 billion on imported oil", "contradicted", "$45 billion"),
     ("Last year the nation spent $36 billion on imported oil", "verified", "$36 billion"),
     ("Last year the nation spent $45 billion on imported oil", "contradicted", "$36 billion"),
+    ("Today the nation may spend $45 billion on imported oil", "verified", "$45 billion"),
+    ("Today the nation may spend $36 billion on imported oil", "contradicted", "$45 billion"),
 ])
 def test_a_relative_time_binds_like_a_year(claim: str, verdict: str, source_value: str) -> None:
     """"last year" and "this year" tell two amounts of one sentence pair apart."""
     result = judge_claim(claim, extract_figures(claim), text_model(OIL))
     assert outcomes(result) == [(extract_figures(claim)[0].text, verdict, source_value)]
+
+
+RATES = ("Inflation has been brought down from 12.4 percent to 8.9 percent. Some 8 million people "
+         "are out of work, and the average spell lasts 6 months.")
+
+
+@pytest.mark.parametrize(("claim", "verdicts"), [
+    ("Inflation came down to 8.9 percent from 12.4 percent", ["verified", "verified"]),
+    ("Inflation came down to 12.4 percent from 8.9 percent", ["contradicted", "contradicted"]),
+    ("About 8 million people were unemployed", ["verified"]),
+    ("About 6 million people were unemployed", ["contradicted"]),
+])
+def test_start_and_end_of_a_change_and_durations(claim: str, verdicts: list[str]) -> None:
+    """"to Y from X" pairs Y with the source's end and X with its start; a count of people is
+    not paired with a count of months."""
+    result = judge_claim(claim, extract_figures(claim), text_model(RATES))
+    assert [o for _, o, _ in outcomes(result)] == verdicts
+    if verdicts == ["contradicted"]:
+        assert outcomes(result)[0][2] == "8 million"
 
 
 # --- properties ----------------------------------------------------------------------------------

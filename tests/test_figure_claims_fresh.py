@@ -31,7 +31,7 @@ CLAIMS = load_claims(DATA)
 
 # Measured at the first run of check on this set (see the module docstring).
 WRONG_CAUGHT_FLOOR = 74  # of 76
-CORRECT_VERIFIED_FLOOR = 62  # of 75
+CORRECT_VERIFIED_FLOOR = 63  # of 75
 RIGHT_SUGGESTION_FLOOR = 67  # of 76
 
 

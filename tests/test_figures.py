@@ -432,3 +432,17 @@ def test_a_rate_stated_before_its_figure(text: str, per: str | None) -> None:
 def test_a_fraction_of_one_percent_or_point(text: str, kind: str, value: float) -> None:
     """A fraction of one percent is a percent, of one percentage point a number of points."""
     assert [(f.kind, f.value, f.text) for f in extract_figures(text)] == [(kind, value, text)]
+
+
+@pytest.mark.parametrize(("text", "first"), [
+    ("from 11.2 billion to almost 60 billion dollars", ("money", 11.2e9)),
+    ("rose from 11 to nearly 24 percent", ("percent", 11.0)),
+    ("came down from 48 to 42 percent", ("percent", 48.0)),
+    ("from a potential 16 million to 6 million barrels a day", ("measure", 16e6)),
+    ("the vote was 52 to 48 percent", ("count", 52.0)),
+])
+def test_the_first_end_of_a_span_takes_its_unit(text: str, first: tuple[str, float]) -> None:
+    """The first end of a span whose unit is written once after the second is of that kind;
+    a tally ("52 to 48 percent") is read as written."""
+    figure = extract_figures(text)[0]
+    assert (figure.kind, figure.value) == first

@@ -41,7 +41,7 @@ _RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
 # Long enough to be rare (short words are everywhere); folded text is lower-case Latin-1.
 # The version of how a source is prepared (read, normalised, its figures found); a prepared
 # source cached under another version is prepared again.
-PREPARED_VERSION = 3
+PREPARED_VERSION = 4
 # Sources tried, closest first, when a claim's figures are looked for beyond its cited source.
 ELSEWHERE_CANDIDATES = 5
 _LONG_WORD = re.compile(r"[a-z\xdf-\xf6\xf8-\xff]{7,}")

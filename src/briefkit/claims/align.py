@@ -43,7 +43,7 @@ __all__ = [
 Outcome = Literal["verified", "contradicted", "unsupported"]
 
 # The version of what a `SourceModel` counts; models cached under another version are rebuilt.
-MODEL_VERSION: Final = 2
+MODEL_VERSION: Final = 3
 # Share of the claim's weighted words that its passage must hold.
 MIN_COVERAGE: Final = 0.34
 _K1: Final = 1.2
@@ -51,6 +51,7 @@ _B: Final = 0.75
 _YEAR_BONUS: Final = 4.0  # pairing weight of a shared bound year, against word overlap near 0..3
 _FAR_WEIGHT: Final = 0.25  # least weight of a claim word, however far from the figures
 _ORDER_BONUS: Final = 0.05  # breaks ties between equally good pairings in the claim's order
+_ROLE_BONUS: Final = 2.0  # pairing weight of the same role in a change ("from" with "from")
 _RIVAL_SHARE: Final = 0.25  # weight of a word that belongs to a rival figure of the same kind
 _NEAR_TIE: Final = 0.75  # share of the best pairing's fit at which an equal value is preferred
 _SAME_VALUE_EPSILON: Final = 1e-6  # prefers an equal value only among exactly tied pairings
@@ -66,8 +67,14 @@ _CLAUSE_BREAK: Final = re.compile(
     r"[,;:—–]|\b(?:and|but|while|whereas|against|versus|compared (?:with|to)|than)\b",
     re.IGNORECASE)
 _RELATIVE_TIME: Final = re.compile(
-    r"\b(this|last|next|past|previous|coming|current)\s+(year|month|week|quarter|decade)\b",
-    re.IGNORECASE)
+    r"\b(?:(?:this|last|next|past|previous|coming|current)\s+(?:year|month|week|quarter|decade)"
+    r"|now|today|currently|nowadays|at\s+present)\b", re.IGNORECASE)
+_DURATION_AFTER: Final = re.compile(
+    r"(?:\s*(?:to|-|–|and)\s*[\d.,]+)?\s+(?:years?|months?|weeks?|days?|decades?|hours?"
+    r"|centuries)\b", re.IGNORECASE)
+_ROLE_BEFORE: Final = re.compile(
+    r"\b(from|to)\s+(?:(?:about|around|roughly|nearly|almost|over|under|just|only|some"
+    r"|more\s+than|less\s+than|an\s+estimated)\s+)?(?:us)?[$€£]?\s*\Z", re.IGNORECASE)
 _RANGE_JOIN: Final = re.compile(r"\s*(?:-|–|—|to|and|through|until|till|/)\s*\Z", re.IGNORECASE)
 
 _STOPWORDS: Final = frozenset([
@@ -128,10 +135,18 @@ def _terms(text: str, start: int, end: int, masked: Sequence[tuple[int, int]]) -
 
 
 def _time_terms(text: str, start: int, end: int) -> list[_Term]:
-    """A time said relative to now ("last year", "this month") as one term: it binds a figure
-    as a year does, and its words alone are stopwords."""
-    return [_Term(f"~{match.group(1).lower()} {match.group(2).lower()}", match.group(),
-                  match.start()) for match in _RELATIVE_TIME.finditer(text, start, end)]
+    """A time said relative to now ("last year", "this month", "today") as one term: it binds
+    a figure as a year does, and its words alone are stopwords."""
+    return [_Term(_time_stem(match.group().lower()), match.group(), match.start())
+            for match in _RELATIVE_TIME.finditer(text, start, end)]
+
+
+def _time_stem(said: str) -> str:
+    """One stem for each time relative to now; the present, however said, is "~now"."""
+    words = said.split()
+    if len(words) == 1 or words == ["this", "year"] or words[0] in ("current", "at"):
+        return "~now"
+    return f"~{words[0]} {words[-1]}"
 
 
 @lru_cache(maxsize=131072)
@@ -185,29 +200,44 @@ _FAMILIES: Final = {"percent": "share", "points": "share", "fraction": "share", 
 
 @dataclass(frozen=True)
 class _Slot:
-    """One value of a figure: a figure, or one end of a range ("1990–2007", "10 to 15 years")."""
+    """One value of a figure: a figure, or one end of a range ("1990–2007", "10 to 15 years").
+
+    ``role`` is "from" or "to" for the start or end of a change ("from 12.4 to 8.9 percent",
+    "down to 8.9 percent from 12.4"), else None.
+    """
 
     figure: Figure  # the figure as written (the whole range for an end)
     value: Figure  # this end alone, as a figure without a range
     sentence: int  # index of the sentence holding it
     family: str
+    role: str | None = None
+    duration: bool = False  # a count of years, months, days …
 
 
-def _slots(figures: Iterable[Figure], sentence: int) -> list[_Slot]:
+def _slots(figures: Iterable[Figure], sentence: int, text: str) -> list[_Slot]:
     slots: list[_Slot] = []
     for figure in figures:
         family = _FAMILIES.get(figure.kind, figure.kind)
         if figure.per not in (None, "year"):
             family += "/" + str(figure.per)  # "a day" is another quantity than a year's total
+        duration = figure.kind == "count" and bool(_DURATION_AFTER.match(text, figure.end))
         if figure.high is None:
-            slots.append(_Slot(figure, figure, sentence, family))
+            slots.append(_Slot(figure, figure, sentence, family, _role(text, figure.start),
+                               duration))
             continue
         low = Figure(figure.kind, figure.value, figure.unit, figure.text, figure.start,
                      figure.end, figure.hedge, None, figure.per)
         high = Figure(figure.kind, figure.high, figure.unit, figure.text, figure.start,
                       figure.end, figure.hedge, None, figure.per)
-        slots += [_Slot(figure, low, sentence, family), _Slot(figure, high, sentence, family)]
+        slots += [_Slot(figure, low, sentence, family, None, duration),
+                  _Slot(figure, high, sentence, family, None, duration)]
     return slots
+
+
+def _role(text: str, start: int) -> str | None:
+    """ "from" or "to" when the word before a figure (hedges aside) says so."""
+    match = _ROLE_BEFORE.search(text, max(0, start - 40), start)
+    return match.group(1).lower() if match else None
 
 
 def equal(claim: Figure, source: Figure) -> bool:
@@ -373,7 +403,7 @@ class SourceModel:
     def families(self, first: int, last: int) -> set[str]:
         """The kinds of figure that sentences ``first``..``last`` state."""
         return {slot.family for i in range(first, last + 1)
-                for slot in _slots(self.figures[i], i)}
+                for slot in _slots(self.figures[i], i, self.text)}
 
     def holds(self, stem: str, first: int, last: int) -> bool:
         """Whether sentences ``first``..``last`` contain a word with ``stem``."""
@@ -472,7 +502,7 @@ def judge_claim(text: str, figures: Sequence[Figure], source: SourceModel, *,
     if not ranked:
         return ClaimResult(None, None, 0.0, (), tuple(
             _unsupported(f, "no passage of the source shares its words") for f in figures))
-    families = {slot.family for slot in _slots(figures, 0)}
+    families = {slot.family for slot in _slots(figures, 0, text)}
     fitting = next((r for r in ranked if families <= source.families(r[1], r[2])), None)
     for candidate in (fitting, ranked[0]):
         if candidate is None:
@@ -558,9 +588,9 @@ def _bind(text: str, figures: Sequence[Figure], terms: Sequence[_Term], source: 
           first: int, last: int) -> tuple[tuple[FigureJudgement, ...], float]:
     """Pair the claim's figures with those of sentences ``first``..``last``; the judgements and
     how well the pairs fit (the sum of their affinities)."""
-    claim_slots = _slots(figures, 0)
+    claim_slots = _slots(figures, 0, text)
     source_slots = [slot for i in range(first, last + 1)
-                    for slot in _slots(source.figures[i], i)]
+                    for slot in _slots(source.figures[i], i, source.text)]
     claim_years = _bound_years(claim_slots, text)
     source_years = _bound_years(source_slots, source.text)
     claim_context = _contexts(claim_slots, [terms] * len(claim_slots), text)
@@ -578,6 +608,10 @@ def _bind(text: str, figures: Sequence[Figure], terms: Sequence[_Term], source: 
             score = _similarity(claim_context[i], source_context[j], source)
             score += _YEAR_BONUS * _year_agreement(
                 i, j, claim_slots, source_slots, claim_years, source_years, pairing)
+            if claim_slots[i].role and claim_slots[i].role == source_slots[j].role:
+                score += _ROLE_BONUS
+            if claim_slots[i].duration != source_slots[j].duration:
+                score -= _ROLE_BONUS  # "6 months" is unlikely what "8 million" counts
             if equal(claim_slots[i].value, source_slots[j].value):
                 score += _SAME_VALUE_EPSILON
             return score

@@ -358,12 +358,14 @@ def _small_word_counts(text: str, low: str, found: list[Figure]) -> list[Figure]
     return counts
 
 
+# A hedge on the second end of a span: "from 11.2 billion to almost 60 billion dollars".
+_SPAN_HEDGE: Final = r"(?:(?:almost|nearly|about|around|roughly|some|over|more\s+than)\s+)?"
 # The first end of a span whose unit is written once, after the second: "from 11 to 24 percent",
 # "between 10 and 15 percent", "$10 to $15 billion", "2 to 3 million".
 _SPAN_START: Final = re.compile(
     r"(?:(?P<lead>from|between)\s+)?(?P<cur>us\$|\$|€|£)?"
     r"(?P<num>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+(?:\.[0-9]+)?"
-    r"|[a-z]+(?:-[a-z]+)?)\s*(?P<join>to|and|-|–)\s*(?:us\$|\$|€|£)?\Z"
+    r"|[a-z]+(?:-[a-z]+)?)\s*(?P<join>to|and|-|–)\s*" + _SPAN_HEDGE + r"(?:us\$|\$|€|£)?\Z"
 )
 _SCALE_WORD: Final = re.compile(r"(hundred|thousand|million|billion|trillion)(?![a-z])"
                                 r"|[0-9](bn|mn|tn)(?![a-z])")
@@ -390,7 +392,7 @@ def _spans(text: str, low: str, figures: list[Figure]) -> list[Figure]:
     return result
 
 
-_SPAN_JOIN: Final = re.compile(r"\s*(?:to|-|–)\s*\Z")
+_SPAN_JOIN: Final = re.compile(r"\s*(?:to|-|–)\s*" + _SPAN_HEDGE + r"\Z")
 
 
 def _scaled_start(low: str, previous: Figure, figure: Figure) -> bool:
