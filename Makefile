@@ -22,6 +22,7 @@ test: lint typecheck unit
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed
 	$(BIN)/mypy
@@ -35,4 +36,4 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_pathological.py
 
 clean:
-	rm -rf $(VENV) build .briefkit-cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build .briefkit-cache .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

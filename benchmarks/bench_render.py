@@ -110,10 +110,11 @@ def bare_arguments(root: Path, brief: Path, scratch: Path) -> dict[str, list[str
     ``scratch / "body.md"`` and the metadata to ``scratch / "meta.json"``.
     """
     sys.path.insert(0, str(REPO / "src"))
-    from briefkit import pandoc, render
-    from briefkit.docx_reference import reference_docx
-    from briefkit.frontmatter import split_front_matter
-    from briefkit.series import get_series
+    from briefkit import pandoc
+    from briefkit.brief.frontmatter import split_front_matter
+    from briefkit.brief.series import get_series
+    from briefkit.publish import render
+    from briefkit.publish.docx_reference import reference_docx
     from briefkit.workspace import load_workspace
 
     ws = load_workspace(root)

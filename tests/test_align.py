@@ -9,8 +9,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from briefkit.align import ClaimResult, SourceModel, equal, judge_claim, sentence_spans
-from briefkit.figures import extract_figures
+from briefkit.claims.align import ClaimResult, SourceModel, equal, judge_claim, sentence_spans
+from briefkit.claims.figures import extract_figures
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

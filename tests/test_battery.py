@@ -600,7 +600,7 @@ def test_killed_run_leaves_nothing_behind(tmp_path: Path) -> None:
 def test_internal_error_is_one_line_and_code_4(tmp_path: Path) -> None:
     """An unexpected error exits 4 with one line asking for a bug report; --debug shows it."""
     root = make_workspace(tmp_path)
-    program = ("import sys, briefkit.check as c\n"
+    program = ("import sys, briefkit.check.run as c\n"
                "def boom(*a, **k): raise ZeroDivisionError('planted')\n"
                "c.check_briefs = boom\n"
                "from briefkit.cli import main\n"

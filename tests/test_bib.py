@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from briefkit.bib import load_bibliography, parse_file_field
-from briefkit.cache import Store
+from briefkit.check.bib import load_bibliography, parse_file_field
+from briefkit.check.cache import Store
 from briefkit.errors import BibliographyError
 from briefkit.model import Status
 
@@ -201,8 +201,9 @@ def test_cached_parse_does_not_load_the_parser(tmp_path: Path) -> None:
     """A warm cache is read without importing bibtexparser (a cost paid on every run)."""
     path = write(tmp_path, GOOD)
     load_bibliography(path, store=Store(tmp_path / "cache"))
-    probe = ("import sys; from pathlib import Path; from briefkit.bib import load_bibliography; "
-             "from briefkit.cache import Store; "
+    probe = ("import sys; from pathlib import Path; "
+             "from briefkit.check.bib import load_bibliography; "
+             "from briefkit.check.cache import Store; "
              f"b = load_bibliography(Path({str(path)!r}), store=Store(Path({str(tmp_path)!r}) / "
              "'cache')); print(sorted(b.entries), 'bibtexparser' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

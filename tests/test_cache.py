@@ -20,8 +20,8 @@ import msgspec
 import pytest
 from typer.testing import CliRunner
 
-from briefkit import cache
-from briefkit.bib import load_bibliography
+from briefkit.check import cache
+from briefkit.check.bib import load_bibliography
 from briefkit.cli import app
 
 CACHE = ".briefkit-cache"

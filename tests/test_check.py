@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefkit.check import check_briefs
+from briefkit.check.run import check_briefs
 from briefkit.cli import app
 from briefkit.errors import InputError, UsageError
 from briefkit.model import CheckReport, Finding, Status

@@ -1,4 +1,4 @@
-"""Tests for briefkit.document: citations, notes, quotations and sentences of a brief."""
+"""Tests for briefkit.brief.document: citations, notes, quotations and sentences of a brief."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefkit.document import (
+from briefkit.brief.document import (
     MAX_BRACKETS,
     MAX_NESTING,
     PANDOC_READER,

@@ -15,7 +15,8 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.shared import RGBColor
 from lxml import etree
 
-from briefkit.docx_reference import (
+from briefkit.errors import EXIT_TOOL, OutputError, ToolError
+from briefkit.publish.docx_reference import (
     ACCENT,
     HOUSE_STYLES,
     PANDOC_CHARACTER_STYLES,
@@ -26,7 +27,6 @@ from briefkit.docx_reference import (
     find_style,
     reference_docx,
 )
-from briefkit.errors import EXIT_TOOL, OutputError, ToolError
 
 HEADER = "Wilson Center · Mexico Institute · Charting a New Course"
 FOOTER = "Policy Brief No. 6"

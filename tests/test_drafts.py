@@ -14,9 +14,9 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from briefkit.cli import app
-from briefkit.draft import BANNER, HEADER
 from briefkit.errors import DraftError
-from briefkit.render import render_brief
+from briefkit.publish.draft import BANNER, HEADER
+from briefkit.publish.render import render_brief
 from briefkit.workspace import Workspace, load_workspace
 from helpers import make_render_workspace
 
@@ -249,7 +249,7 @@ def test_volume_of_finished_briefs_has_no_draft_mark(tmp_path: Path) -> None:
 
 def test_the_library_refuses_a_draft_volume(tmp_path: Path) -> None:
     """render_volume raises DraftError unless draft=True."""
-    from briefkit.volume import render_volume
+    from briefkit.publish.volume import render_volume
 
     root = make_render_workspace(tmp_path / "ws")
     new_skeleton(root, "Energy Next")

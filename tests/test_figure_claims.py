@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from briefkit.check import check_briefs
+from briefkit.check.run import check_briefs
 from briefkit.model import Finding, Kind, Status
 from briefkit.workspace import load_workspace
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefkit.figures import (
+from briefkit.claims.figures import (
     Figure,
     extract_figures,
     is_attribution_worthy,

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from briefkit.brief.frontmatter import dump_front_matter, meta_date, split_front_matter
 from briefkit.errors import InputError
-from briefkit.frontmatter import dump_front_matter, meta_date, split_front_matter
 
 
 def test_body_line_counts_the_front_matter() -> None:

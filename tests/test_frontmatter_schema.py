@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from briefkit.brief.frontmatter import split_front_matter
 from briefkit.cli import app
 from briefkit.errors import InputError
-from briefkit.frontmatter import split_front_matter
 
 BRIEF = "briefs/the-workaround-and-the-reset.md"
 SERIES = "rebuilding-a-complex-partnership"

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from briefkit.normalize import DASH, Normalized, fold, normalize
+from briefkit.claims.normalize import DASH, Normalized, fold, normalize
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_NAMES = sorted(p.name for p in SEEDS.glob("*.txt"))

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from briefkit.normalize import Normalized, fold, normalize
-from briefkit.quotes import ELLIPSIS_SPAN, QuoteMatch, match_quote, parse_quote
+from briefkit.claims.normalize import Normalized, fold, normalize
+from briefkit.claims.quotes import ELLIPSIS_SPAN, QuoteMatch, match_quote, parse_quote
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 ONEIL = "oneil-2017-mexican-standoff.txt"

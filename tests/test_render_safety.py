@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from briefkit import pandoc
 from briefkit.errors import OutputError
-from briefkit.render import safe_address
+from briefkit.publish.render import safe_address
 from briefkit.workspace import STALE_SECONDS, outward_links, sweep_temporaries, write_all
 from helpers import make_render_workspace as make_workspace
 from helpers import write_brief

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from lxml import etree
 
+from briefkit.check.report import FORMATS, RULES, format_report, step_summary, summary_line
 from briefkit.errors import UsageError
 from briefkit.model import (
     BibDiagnostic,
@@ -23,7 +24,6 @@ from briefkit.model import (
     Span,
     Status,
 )
-from briefkit.report import FORMATS, RULES, format_report, step_summary, summary_line
 
 REPO = Path(__file__).resolve().parents[1]
 ANSI = re.compile("\x1b\\[")

@@ -25,6 +25,15 @@ import yaml
 from typer.testing import CliRunner
 
 from briefkit import cli
+from briefkit.authoring.scaffold import (
+    AuthorAnswer,
+    BriefRequest,
+    pair_authors,
+    plan_brief,
+    slugify,
+    write_brief,
+)
+from briefkit.brief.frontmatter import split_front_matter
 from briefkit.cli import app
 from briefkit.errors import (
     BriefExistsError,
@@ -35,15 +44,6 @@ from briefkit.errors import (
     SeriesDefinitionError,
     UnknownSeriesError,
     UsageError,
-)
-from briefkit.frontmatter import split_front_matter
-from briefkit.scaffold import (
-    AuthorAnswer,
-    BriefRequest,
-    pair_authors,
-    plan_brief,
-    slugify,
-    write_brief,
 )
 from briefkit.workspace import load_workspace
 

@@ -8,9 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from briefkit.cli import app
-from briefkit.errors import InputError, SeriesDefinitionError, UnknownSeriesError
-from briefkit.series import (
+from briefkit.brief.series import (
     BriefInfo,
     briefs_in_series,
     get_series,
@@ -19,6 +17,8 @@ from briefkit.series import (
     ordinal_word,
     series_blurb,
 )
+from briefkit.cli import app
+from briefkit.errors import InputError, SeriesDefinitionError, UnknownSeriesError
 from briefkit.workspace import load_workspace
 
 BUNDLED = ("charting-a-new-course", "cpd-perspectives", "rebuilding-a-complex-partnership")

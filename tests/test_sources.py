@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from briefkit.errors import InputError
-from briefkit.sources import SourceText, decode, read_source
+from briefkit.sources.read import SourceText, decode, read_source
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 

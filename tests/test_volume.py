@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from briefkit.cli import app
 from briefkit.errors import InputError, UnknownSeriesError
-from briefkit.volume import prefix_identifiers, render_volume, shift_headings
+from briefkit.publish.volume import prefix_identifiers, render_volume, shift_headings
 from briefkit.workspace import Workspace, load_workspace
 from helpers import MISQUOTED, write_brief
 from helpers import make_render_workspace as make_workspace

@@ -27,7 +27,7 @@ from .errors import EXIT_INTERNAL, EXIT_SIGNAL_BASE, EXIT_USAGE, BriefkitError, 
 from .workspace import Workspace, load_workspace
 
 if TYPE_CHECKING:
-    from .scaffold import Scaffold
+    from .authoring.scaffold import Scaffold
 
 Answer = TypeVar("Answer")
 
@@ -152,8 +152,8 @@ def check(
     2 for bad usage or unreadable input.
     """
     from . import __version__ as version
-    from .check import check_briefs
-    from .report import FORMATS, format_report, relocate, step_summary
+    from .check.report import FORMATS, format_report, relocate, step_summary
+    from .check.run import check_briefs
     from .workspace import atomic_write
 
     with handled():
@@ -285,8 +285,8 @@ def new(
     missing title, series or author is an error. An existing brief is never replaced without
     --force, and --force keeps the replaced text in a .bak file beside it.
     """
+    from .authoring.scaffold import BriefRequest, plan_brief, write_brief
     from .errors import BriefExistsError
-    from .scaffold import BriefRequest, plan_brief, write_brief
 
     with handled():
         workspace = workspace_here(ctx)
@@ -319,7 +319,7 @@ def _new_answers(workspace: Workspace, *, title: str | None, series: str | None,
     typed is lost to a mistake found later."""
     import datetime as dt
 
-    from .scaffold import (
+    from .authoring.scaffold import (
         check_new_path,
         check_number,
         check_title,
@@ -327,7 +327,7 @@ def _new_answers(workspace: Workspace, *, title: str | None, series: str | None,
         parse_date,
         title_slug,
     )
-    from .series import get_series
+    from .brief.series import get_series
 
     names, roles, bios = authors
     day = parse_date(date) if date is not None else None
@@ -359,7 +359,7 @@ def _new_answers(workspace: Workspace, *, title: str | None, series: str | None,
 def _ask_slug(workspace: Workspace, title: str, *, force: bool) -> str | None:
     """A file name asked for when the title gives none, or one whose brief exists (without
     --force); None when the title's own file name will do."""
-    from .scaffold import brief_path, check_new_path, free_slug, slugify
+    from .authoring.scaffold import brief_path, check_new_path, free_slug, slugify
 
     stem = slugify(title)
     if stem and (force or not brief_path(workspace, stem).exists()):
@@ -380,7 +380,7 @@ def _ask_slug(workspace: Workspace, title: str, *, force: bool) -> str | None:
 
 def _replacing(workspace: Workspace, scaffold: Scaffold) -> str:
     """What --dry-run says about the file a scaffold would replace."""
-    from .scaffold import next_backup, replaces_work
+    from .authoring.scaffold import next_backup, replaces_work
 
     if not scaffold.exists:
         return ""
@@ -426,7 +426,7 @@ def _required(what: str) -> Callable[[str], str]:
 
 
 def _series_ids(workspace: Workspace) -> str:
-    from .series import load_all_series
+    from .brief.series import load_all_series
 
     return ", ".join(load_all_series(workspace))
 
@@ -437,7 +437,7 @@ def list_series(ctx: typer.Context) -> None:
 
     Each series with its briefs' numbers, dates, titles and files.
     """
-    from .series import briefs_in_series, load_all_series, series_listing
+    from .brief.series import briefs_in_series, load_all_series, series_listing
 
     with handled():
         workspace = workspace_here(ctx)
@@ -482,7 +482,7 @@ def render(
     Exit 2 for bad input (unknown citation key, malformed bibliography, image outside the
     workspace), 3 when pandoc or typst fails.
     """
-    from .render import formats_from, render_brief, validate_brief
+    from .publish.render import formats_from, render_brief, validate_brief
 
     with handled():
         workspace = workspace_here(ctx)
@@ -503,9 +503,9 @@ def _render_gate(workspace: Workspace, briefs: list[Path], *, skip: bool, refusa
     if skip:
         typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
         return
-    from .check import check_briefs
+    from .check.report import format_report
+    from .check.run import check_briefs
     from .errors import CheckFailedError
-    from .report import format_report
 
     report = check_briefs(workspace, briefs)
     if report.failed():
@@ -542,9 +542,9 @@ def volume(
     draft (exit 1). Exit 2 for an unknown series, a series without briefs or bad input, 3 when
     pandoc or typst fails.
     """
-    from .render import formats_from
-    from .series import get_series
-    from .volume import render_volume, volume_briefs
+    from .brief.series import get_series
+    from .publish.render import formats_from
+    from .publish.volume import render_volume, volume_briefs
 
     with handled():
         workspace = workspace_here(ctx)

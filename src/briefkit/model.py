@@ -1,7 +1,7 @@
 """Result types of the checker: frozen dataclasses, shared by `check` and every report format.
 
 The JSON report (schema version 2) is a direct serialisation of `CheckReport`; see
-`briefkit.report`.
+`briefkit.check.report`.
 """
 
 from __future__ import annotations

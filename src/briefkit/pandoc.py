@@ -10,7 +10,7 @@ one pypandoc finds. The first two are located without importing pypandoc, which 
 a second that a render does not need to spend.
 
 Nothing in a brief can choose a filter, a defaults file, a template or a writer option: the
-argument lists are built here and in `briefkit.render`, never from a brief's metadata.
+argument lists are built here and in `briefkit.publish.render`, never from a brief's metadata.
 """
 
 from __future__ import annotations

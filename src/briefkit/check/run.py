@@ -13,14 +13,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .align import ClaimResult, FigureJudgement, judge_claim
-from .bib import load_bibliography
-from .cache import Store
-from .corpus import Corpus, Elsewhere, Progress, SourceDoc, SourceProblem
-from .document import Brief, Citation, Problem, Quotation, Sentence, read_brief
-from .errors import InputError, UsageError
-from .figures import Figure, extract_figures, is_attribution_worthy
-from .model import (
+from ..brief.document import Brief, Citation, Problem, Quotation, Sentence, read_brief
+from ..brief.series import SeriesCheck
+from ..claims.align import ClaimResult, FigureJudgement, judge_claim
+from ..claims.figures import Figure, extract_figures, is_attribution_worthy
+from ..claims.quotes import QuoteMatch, match_quote
+from ..errors import InputError, UsageError
+from ..model import (
     BibDiagnostic,
     BriefReport,
     CheckReport,
@@ -30,9 +29,10 @@ from .model import (
     Span,
     Status,
 )
-from .quotes import QuoteMatch, match_quote
-from .series import SeriesCheck
-from .workspace import Workspace
+from ..workspace import Workspace
+from .bib import load_bibliography
+from .cache import Store
+from .corpus import Corpus, Elsewhere, Progress, SourceDoc, SourceProblem
 
 BRIEF_SUFFIXES = (".md", ".markdown")
 MIN_UNCITED_QUOTE_WORDS = 4  # shorter uncited quotes are usually scare quotes or titles

@@ -3,8 +3,8 @@
 The volume has a title page (institute, series title, year), a table of contents, one chapter per
 brief (its title, subtitle, author line, number and date, summary, then the brief itself with its
 notes), one bibliography for all the chapters, the notes about every author, and the institute's
-back matter once. Each brief is read and validated exactly as `briefkit.render` reads a single
-brief; the chapters' identifiers are prefixed so that sections of the same name in two briefs
+back matter once. Each brief is read and validated exactly as `briefkit.publish.render` reads a
+single brief; the chapters' identifiers are prefixed so that sections of the same name in two briefs
 stay distinct, and notes are numbered through the volume, so no two chapters share a note number.
 """
 
@@ -15,9 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import pandoc
-from .errors import InputError
-from .pandoc import Node
+from .. import pandoc
+from ..errors import InputError
+from ..pandoc import Node
+from ..workspace import Workspace
 from .render import (
     Edition,
     RenderResult,
@@ -28,10 +29,9 @@ from .render import (
     read_edition,
     scratch_folder,
 )
-from .workspace import Workspace
 
 if TYPE_CHECKING:
-    from .series import Series
+    from ..brief.series import Series
 
 
 def render_volume(
@@ -43,10 +43,10 @@ def render_volume(
     A brief that still holds prompts of its skeleton raises `DraftError` (naming each such
     brief) unless ``draft``, which marks every page of the volume as a draft. Raises
     `UnknownSeriesError` for a series with no definition, `InputError` for a series with no
-    briefs, and whatever reading a single brief raises (see `briefkit.render.render_brief`).
+    briefs, and whatever reading a single brief raises (see `briefkit.publish.render.render_brief`).
     """
+    from ..brief.series import get_series
     from . import draft as drafts
-    from .series import get_series
 
     chosen = formats_from(formats)
     series = get_series(ws, series_id)
@@ -66,7 +66,7 @@ def volume_briefs(ws: Workspace, series: Series) -> list[Path]:
     Raises `InputError` when it has none, when a brief's front matter does not fit the schema
     and when two of its briefs share a number.
     """
-    from .series import briefs_in_series, require_distinct_numbers
+    from ..brief.series import briefs_in_series, require_distinct_numbers
 
     members = briefs_in_series(ws).get(series.id, [])
     if not members:

@@ -24,7 +24,16 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import (
+from ..brief.frontmatter import dump_front_matter
+from ..brief.series import (
+    Series,
+    briefs_in_series,
+    get_series,
+    next_number,
+    ordinal_word,
+    series_blurb,
+)
+from ..errors import (
     BriefExistsError,
     BriefkitError,
     InputError,
@@ -33,9 +42,7 @@ from .errors import (
     PathEscapeError,
     UsageError,
 )
-from .frontmatter import dump_front_matter
-from .series import Series, briefs_in_series, get_series, next_number, ordinal_word, series_blurb
-from .workspace import Workspace, atomic_write, contained, template_dirs
+from ..workspace import Workspace, atomic_write, contained, template_dirs
 
 TEMPLATE_FOLDER = "new"
 SLUG_LIMIT = 60

@@ -14,18 +14,17 @@ from the reference document, which is shared by every render of a series.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .errors import DraftError
-from .pandoc import Node
+from ..errors import DraftError
+from ..pandoc import Node
 
 if TYPE_CHECKING:
+    from ..workspace import Workspace
     from .render import Edition
-    from .workspace import Workspace
 
 BANNER = "Draft — not for publication"  # the HTML banner (templates/render/brief.html)
 HEADER = "DRAFT — not for publication"  # the Word page header
@@ -44,7 +43,7 @@ class Unfinished:
 
 def unfinished(ws: Workspace, brief: Path) -> Unfinished | None:
     """The prompts left in ``brief``, found exactly as `check` finds them; None when none are."""
-    from .document import read_brief
+    from ..brief.document import read_brief
 
     path = ws.inside(brief, base=Path.cwd())
     lines = [problem.span.line for problem in read_brief(path, allow_raw=ws.allow_raw).problems
@@ -90,40 +89,7 @@ def is_marked(document: Node) -> bool:
 
 
 def mark_docx(data: bytes) -> bytes:
-    """The Word file ``data`` with the draft header atop every page header of every section.
+    """The Word file ``data`` with the draft header atop every page header of every section."""
+    from .docx_reference import head_every_page
 
-    Each header in use is marked once: the default one, the first page's when the section has
-    its own, and the even pages' when the document has them. A header a section shares with
-    the one before it is already marked.
-    """
-    import docx
-
-    document = docx.Document(io.BytesIO(data))
-    even = document.settings.odd_and_even_pages_header_footer
-    for index, section in enumerate(document.sections):
-        headers = [section.header]
-        if section.different_first_page_header_footer:
-            headers.append(section.first_page_header)
-        if even:
-            headers.append(section.even_page_header)
-        for header in headers:
-            if index == 0 or not header.is_linked_to_previous:
-                _mark_header(header)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def _mark_header(header: Any) -> None:
-    from docx.shared import Pt, RGBColor
-
-    paragraphs = header.paragraphs
-    if paragraphs and paragraphs[0].text == HEADER:
-        return
-    paragraph = (paragraphs[0].insert_paragraph_before() if paragraphs
-                 else header.add_paragraph())
-    paragraph.style = "Header"
-    run = paragraph.add_run(HEADER)
-    run.bold = True
-    run.font.size = Pt(9)
-    run.font.color.rgb = RGBColor.from_string(HEADER_COLOR)
+    return head_every_page(data, HEADER, color=HEADER_COLOR)

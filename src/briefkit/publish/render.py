@@ -23,7 +23,7 @@ The pipeline, for one brief:
 Temporary files live in the workspace's own folders (the cache, the output folder), never in the
 system's temporary folder, and the next run removes those of a run that was killed outright.
 
-`briefkit.volume` reuses steps 1–5 for a whole series.
+`briefkit.publish.volume` reuses steps 1–5 for a whole series.
 """
 
 from __future__ import annotations
@@ -40,16 +40,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from . import pandoc
-from .bib import Bibliography, load_bibliography
-from .cache import Store, prepare_folder
-from .errors import BibliographyError, InputError, OutputError, PathEscapeError, UsageError
-from .frontmatter import meta_date, read_brief_text, split_front_matter
-from .pandoc import Node
-from .workspace import Workspace, outward_links, sweep_temporaries, template_dirs, write_all
+from .. import pandoc
+from ..brief.frontmatter import meta_date, read_brief_text, split_front_matter
+from ..check.bib import Bibliography, load_bibliography
+from ..check.cache import Store, prepare_folder
+from ..errors import BibliographyError, InputError, OutputError, PathEscapeError, UsageError
+from ..pandoc import Node
+from ..workspace import Workspace, outward_links, sweep_temporaries, template_dirs, write_all
 
 if TYPE_CHECKING:
-    from .series import Series
+    from ..brief.series import Series
 
 FORMATS = ("pdf", "docx", "html")
 DEFAULT_STYLE = "chicago-author-date"  # pandoc's built-in CSL style
@@ -127,7 +127,7 @@ def render_brief(
 
     ``output_dir`` defaults to the workspace's output folder. A brief that still holds prompts
     of its skeleton raises `DraftError` unless ``draft``, which marks every page as a draft
-    (`briefkit.draft`). Raises `InputError` (unreadable brief, unknown citation key, image
+    (`briefkit.publish.draft`). Raises `InputError` (unreadable brief, unknown citation key, image
     outside the workspace...), `BibliographyError`, `UnknownSeriesError`, `OutputError` and
     `ToolError` (pandoc or typst failed). Nothing is written unless every format rendered.
     """
@@ -146,7 +146,7 @@ def render_brief(
 def validate_brief(ws: Workspace, brief: Path) -> None:
     """Require ``brief`` to exist with front matter that fits the schema and a number no other
     brief of its series has; `InputError` names the brief and the line otherwise."""
-    from .series import require_sound_brief
+    from ..brief.series import require_sound_brief
 
     require_sound_brief(ws, _brief_path(ws, brief))
 
@@ -162,7 +162,7 @@ def typst_source(ws: Workspace, brief: Path) -> str:
 
 def read_edition(ws: Workspace, brief: Path) -> Edition:
     """Read, validate and parse ``brief`` into an `Edition` (no output is written)."""
-    from .series import get_series
+    from ..brief.series import get_series
 
     path = _brief_path(ws, brief)
     text = _read_text(path)
@@ -246,7 +246,7 @@ def _known_keys(bibliographies: Sequence[Bibliography]) -> set[str]:
 def _check_citations(path: Path, known: set[str], *, allow_raw: bool) -> None:
     """Every key the brief cites must be in the bibliography (pandoc would print ``key?``), and
     pandoc must be able to read the brief in reasonable time (no pile of open brackets)."""
-    from .document import read_brief
+    from ..brief.document import read_brief
 
     brief = read_brief(path, allow_raw=allow_raw)
     for problem in brief.problems:
@@ -270,7 +270,7 @@ def _check_citations(path: Path, known: set[str], *, allow_raw: bool) -> None:
 def _check_markup(path: Path, meta: Mapping[str, Any],
                   lines: Mapping[tuple[str | int, ...], int]) -> None:
     """Every text of the front matter is Markdown to pandoc: it must keep the body's limits."""
-    from .document import markup_problem
+    from ..brief.document import markup_problem
 
     stack: list[tuple[tuple[str | int, ...], Any]] = [((key,), part) for key, part in meta.items()]
     while stack:
@@ -405,7 +405,7 @@ def house_fields(
     about: Sequence[Mapping[str, str]], volume: bool = False,
 ) -> dict[str, Any]:
     """The house elements from the series definition (cover, running header, back matter)."""
-    from .series import series_blurb
+    from ..brief.series import series_blurb
 
     perspectives = series.form == "perspectives"
     label = "Essay" if perspectives else "Policy Brief"

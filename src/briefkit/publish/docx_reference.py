@@ -37,9 +37,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import cache, pandoc
-from .errors import ToolError
-from .workspace import atomic_write
+from .. import pandoc
+from ..check.cache import prepare_folder
+from ..errors import ToolError
+from ..workspace import atomic_write
 
 if TYPE_CHECKING:
     from docx.document import Document as DocxDocument
@@ -228,7 +229,7 @@ def reference_docx(cache_dir: Path, *, header: str, footer: str = "") -> Path:
     target = cache_dir / "docx" / f"reference-{digest}.docx"
     if not _is_whole_docx(target):
         with contextlib.suppress(OSError):
-            cache.prepare_folder(cache_dir)  # its .gitignore; a failure shows when writing
+            prepare_folder(cache_dir)  # its .gitignore; a failure shows when writing
         build_reference_docx(target, header=header, footer=footer)
     return target
 
@@ -500,3 +501,44 @@ def _append_page_field(paragraph: Any) -> None:
     for part in (field_char("begin"), instruction, field_char("separate"), placeholder):
         paragraph.add_run()._r.append(part)
     paragraph.add_run()._r.append(field_char("end"))
+
+
+def head_every_page(data: bytes, text: str, *, color: str) -> bytes:
+    """The Word file ``data`` with the bold line ``text`` (``color``: hex RGB) atop every page
+    header of every section; a header that already opens with it is left as it is.
+
+    Each header in use is marked once: the default one, the first page's when the section has
+    its own, and the even pages' when the document has them. A header a section shares with
+    the one before it is already marked.
+    """
+    import docx
+
+    document = docx.Document(io.BytesIO(data))
+    even = document.settings.odd_and_even_pages_header_footer
+    for index, section in enumerate(document.sections):
+        headers = [section.header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        if even:
+            headers.append(section.even_page_header)
+        for header in headers:
+            if index == 0 or not header.is_linked_to_previous:
+                _head(header, text, color)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def _head(header: Any, text: str, color: str) -> None:
+    from docx.shared import Pt, RGBColor
+
+    paragraphs = header.paragraphs
+    if paragraphs and paragraphs[0].text == text:
+        return
+    paragraph = (paragraphs[0].insert_paragraph_before() if paragraphs
+                 else header.add_paragraph())
+    paragraph.style = "Header"
+    run = paragraph.add_run(text)
+    run.bold = True
+    run.font.size = Pt(9)
+    run.font.color.rgb = RGBColor.from_string(color)

@@ -1,7 +1,7 @@
 """The corpus: every source text the bibliography points at, prepared once and cached.
 
 Preparing a source (reading, the comparison key with its offset map, its figures) is done once per
-distinct file content and stored in the workspace cache (`briefkit.cache`), keyed by the SHA-256
+distinct file content and stored in the workspace cache (`cache`), keyed by the SHA-256
 of the file's bytes; a manifest of file stamps (size, modification and change times, inode) avoids
 re-reading unchanged files. An index
 over all sources (which documents contain which words and which figure values) lets the checker
@@ -20,17 +20,15 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-import msgspec
-
+from ..claims.align import MODEL_VERSION, SourceModel, judge_claim
+from ..claims.figures import Figure, extract_figures
+from ..claims.normalize import Normalized, OffsetMap, normalize
+from ..claims.quotes import QuoteMatch, match_quote
+from ..errors import BriefkitError, InputError, PathEscapeError
+from ..sources.read import SourceText, read_source
+from ..workspace import Workspace, contained
 from . import cache
-from .align import MODEL_VERSION, SourceModel, judge_claim
 from .bib import Bibliography
-from .errors import BriefkitError, InputError, PathEscapeError
-from .figures import Figure, extract_figures
-from .normalize import Normalized, OffsetMap, normalize
-from .quotes import QuoteMatch, match_quote
-from .sources import SourceText, read_source
-from .workspace import Workspace, contained
 
 PARALLEL_THRESHOLD = 64  # below this many new sources, worker processes cost more than they save
 Progress = Callable[[int, int], None]
@@ -398,7 +396,7 @@ class _Cache:
             self._changed.clear()
 
 
-class _ModelRecord(msgspec.Struct, array_like=True, frozen=True):
+class _ModelRecord(cache.StoredRecord, frozen=True):
     """How an alignment model is stored: its sentence spans and each sentence's word counts."""
 
     sentences: list[tuple[int, int]]
@@ -421,7 +419,7 @@ class _ModelRecord(msgspec.Struct, array_like=True, frozen=True):
         return SourceModel(text, figures, known=(self.sentences, self.counts))
 
 
-class _SourceRecord(msgspec.Struct, array_like=True, frozen=True):
+class _SourceRecord(cache.StoredRecord, frozen=True):
     """How a prepared source is stored: its text, key, offset maps (4-byte positions), figures."""
 
     text: str
@@ -456,7 +454,7 @@ class _SourceRecord(msgspec.Struct, array_like=True, frozen=True):
                         self.figures)
 
 
-class _IndexRecord(msgspec.Struct, array_like=True, frozen=True):
+class _IndexRecord(cache.StoredRecord, frozen=True):
     """How the corpus index is stored; the source sets are little-endian bit masks."""
 
     keys: list[str]

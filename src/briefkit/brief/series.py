@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, SeriesDefinitionError, UnknownSeriesError
+from ..errors import InputError, SeriesDefinitionError, UnknownSeriesError
+from ..workspace import Workspace, template_dirs
 from .frontmatter import FieldProblem, field_problems, meta_date, read_front_matter
-from .workspace import Workspace, template_dirs
 
 if TYPE_CHECKING:
     from .document import Brief, Problem
@@ -457,8 +457,8 @@ class SeriesCheck:
 
 def _series_problem(brief: Brief, lines: Mapping[tuple[str | int, ...], int], key: str,
                     rule: str, message: str) -> Problem:
+    from ..model import Span, Status
     from .document import Problem
-    from .model import Span, Status
 
     line = lines.get((key,), 1)
     return Problem(rule=rule, status=Status.ERROR, span=Span(line, 1, line, 1), message=message)

@@ -23,8 +23,8 @@ from types import MappingProxyType
 from typing import Any
 from urllib.parse import quote
 
-from .errors import UsageError
-from .model import (
+from ..errors import UsageError
+from ..model import (
     BibDiagnostic,
     BriefReport,
     CheckReport,

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, ToolError
+from ..errors import InputError, ToolError
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 MARKDOWN_SUFFIXES = (".md", ".markdown")
@@ -99,7 +99,7 @@ def read_source(path: Path) -> SourceText:
 
 
 def _read_markdown(path: Path, text: str, notes: tuple[str, ...]) -> SourceText:
-    from .pandoc import markdown_plain_text
+    from ..pandoc import markdown_plain_text
 
     try:
         plain, lines = markdown_plain_text(text)

@@ -63,6 +63,14 @@ FileStamp = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 SETTLE_NS = 2_000_000_000
 
 
+class StoredRecord(msgspec.Struct, array_like=True, frozen=True):
+    """The base of every record a module keeps here: immutable, and stored as a compact array.
+
+    Modules declare their records as subclasses, so that msgspec stays this module's own; a
+    subclass repeats ``frozen=True`` for the type checker (msgspec inherits it anyway).
+    """
+
+
 class Store:
     """One workspace's cache database, opened on first use.
 
@@ -248,7 +256,7 @@ def prepare_folder(folder: Path) -> None:
 @cache
 def _sweep_once(folder: Path) -> None:
     """Remove the temporary files of killed runs from ``folder``, once per run."""
-    from .workspace import sweep_temporaries
+    from ..workspace import sweep_temporaries
 
     sweep_temporaries(folder, recursive=True)
 

@@ -36,9 +36,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import NestingError
+from ..errors import NestingError
+from ..model import Span, Status
 from .frontmatter import FrontMatter, field_problems, read_brief_text, split_front_matter
-from .model import Span, Status
 
 PANDOC_READER = "markdown-example_lists"  # the pandoc reading this module reproduces
 

@@ -1,6 +1,6 @@
 """Quotations: their grammar, and the matcher that checks one against a source's key.
 
-A quotation is verified only by an exact search on the comparison key (`briefkit.normalize`),
+A quotation is verified only by an exact search on the comparison key (`briefkit.claims.normalize`),
 with the changes an editor allows:
 
 - silently: the first letter's case (of the quotation and of a passage after an ellipsis); end
@@ -72,7 +72,7 @@ class Segment:
     """A passage of a quotation between marks: it must occur verbatim (on the key).
 
     ``text`` is its folded key; ``hard`` the positions of its hyphens inside a line and
-    ``hyphens`` those of all its hyphens (see `briefkit.normalize`); ``sic`` the spans of words
+    ``hyphens`` those of all its hyphens (see `normalize`); ``sic`` the spans of words
     followed by ``[sic]``.
     """
 

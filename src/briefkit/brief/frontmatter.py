@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import msgspec
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 # libyaml's safe loader when PyYAML was built with it (ten times faster), else the pure one.
 _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -16,11 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import msgspec
-
+from ..errors import BibliographyError
+from ..model import BibDiagnostic, Status
 from . import cache
-from .errors import BibliographyError
-from .model import BibDiagnostic, Status
 
 if TYPE_CHECKING:
     from bibtexparser.model import ParsingFailedBlock
@@ -123,7 +121,7 @@ def load_bibliography(path: Path, *, store: cache.Store | None = None) -> Biblio
     return bibliography
 
 
-class _BibRecord(msgspec.Struct, array_like=True, frozen=True):
+class _BibRecord(cache.StoredRecord, frozen=True):
     """How a parsed bibliography is stored in the workspace cache."""
 
     path: str
