@@ -43,7 +43,7 @@ __all__ = [
 Outcome = Literal["verified", "contradicted", "unsupported"]
 
 # The version of what a `SourceModel` counts; models cached under another version are rebuilt.
-MODEL_VERSION: Final = 5
+MODEL_VERSION: Final = 6
 # Share of the claim's weighted words that its passage must hold.
 MIN_COVERAGE: Final = 0.34
 _K1: Final = 1.2
@@ -453,17 +453,35 @@ class SourceModel:
 
 def _sentence_counts(text: str, sentences: Sequence[tuple[int, int]],
                      figures: Sequence[Sequence[Figure]]) -> list[dict[str, int]]:
-    """The stems of each sentence and how often each occurs, figures masked."""
-    counts: list[dict[str, int]] = []
+    """The stems of each sentence and how often each occurs, figures masked.
+
+    Words are read a stretch at a time between figures; relative times and compounds in one
+    pass over the text, each given to the sentence it starts in.
+    """
+    stems: list[list[str]] = []
     for (start, end), found in zip(sentences, figures, strict=True):
-        if found:
-            stems = [t.stem for t in _terms(text, start, end, [(f.start, f.end) for f in found])]
-        else:
-            stems = [s for s in map(_content_stem, _WORD.findall(text, start, end)) if s]
-            stems += [t.stem for t in _time_terms(text, start, end)]
-            stems += [t.stem for t in _compound_terms(text, start, end)]
-        counts.append(dict(Counter(stems)))
-    return counts
+        words: list[str] = []
+        position = start
+        for figure in sorted(found, key=lambda f: f.start):
+            words += _WORD.findall(text, position, max(position, figure.start))
+            position = max(position, figure.end)
+        words += _WORD.findall(text, position, end)
+        stems.append([stem for stem in map(_content_stem, words) if stem])
+    masked = sorted((f.start, f.end) for found in figures for f in found)
+    extras = _time_terms(text, 0, len(text)) + _compound_terms(text, 0, len(text))
+    starts = [start for start, _ in sentences]
+    for term in extras:
+        index = _sentence_of(starts, term.start)
+        if index is not None and term.start < sentences[index][1] and not _inside(masked,
+                                                                                 term.start):
+            stems[index].append(term.stem)
+    return [dict(Counter(found)) for found in stems]
+
+
+def _inside(spans: Sequence[tuple[int, int]], offset: int) -> bool:
+    """Whether ``offset`` falls in one of the sorted ``spans``."""
+    index = bisect_right(spans, (offset, math.inf)) - 1
+    return index >= 0 and spans[index][0] <= offset < spans[index][1]
 
 
 def _sentence_of(starts: Sequence[int], offset: int) -> int | None:
