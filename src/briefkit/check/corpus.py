@@ -43,7 +43,7 @@ _RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
 # source cached under another version is prepared again.
 PREPARED_VERSION = 6
 # Sources tried, closest first, when a claim's figures are looked for beyond its cited source.
-ELSEWHERE_CANDIDATES = 5
+ELSEWHERE_CANDIDATES = 3
 _LONG_WORD = re.compile(r"[a-z\xdf-\xf6\xf8-\xff]{7,}")
 # Brackets and ellipses stand for source text that the quotation does not reproduce.
 _OMISSIONS = re.compile(r"\[[^\]]*\]|\.\s?\.\s?\.|\u2026")
@@ -561,15 +561,17 @@ def _prepared_key(digest: str) -> str:
 
 
 def _closest(index: _Index, claim: str, positions: Iterable[int]) -> list[int]:
-    """The few sources among ``positions`` that share the most long words with ``claim``.
+    """The few sources among ``positions`` that share the most long words with ``claim``, and
+    at least half of them.
 
     A source that states a claim uses its words; trying only the closest few keeps the search
     for another source of a figure from aligning the claim to every source that has the value.
     """
     words = [index.words.get(word, 0)
              for word in set(_LONG_WORD.findall(_fold(normalize(claim).text)))]
+    least = max(1, (len(words) + 1) // 2)  # a source that states it has most of its words
     shared = {p: sum(1 for bits in words if bits >> p & 1) for p in positions}
-    ranked = sorted((p for p, n in shared.items() if n), key=lambda p: (-shared[p], p))
+    ranked = sorted((p for p, n in shared.items() if n >= least), key=lambda p: (-shared[p], p))
     return ranked[:ELSEWHERE_CANDIDATES]
 
 
