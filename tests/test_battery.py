@@ -302,6 +302,8 @@ CASES: dict[str, Case] = {
         ("\ufeff---\ntitle: A\n---\n\n" + QUOTE).encode("utf-16"))),
     "brief-utf16-without-bom": Case(CHECK, 2, "UTF-16", raw_brief(
         ("---\ntitle: A\n---\n\n" + QUOTE).encode("utf-16-le"))),
+    "brief-latin1-byte": Case(CHECK, 2, "case.md:2: is not UTF-8 text: byte 0xE9", raw_brief(
+        ("---\ntitle: Caf\u00e9\n---\n\n" + QUOTE).encode("latin-1"))),
     "brief-too-large": Case(CHECK, 2, "at most", raw_brief(b"word " * (1_100_000 + 1))),
     "brief-missing": Case(("check", "briefs/nothing.md"), 2, "no such file"),
     "brief-link-outside": Case(CHECK, 2, "outside the workspace",

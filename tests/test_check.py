@@ -207,13 +207,12 @@ def test_empty_brief_and_missing_target(workspace: Path) -> None:
         run_check(workspace, "notes")
 
 
-def test_not_utf8_brief_is_checked_with_a_warning(workspace: Path) -> None:
-    """A Latin-1 brief is decoded with replacements and says so in a warning."""
+def test_not_utf8_brief_is_refused(workspace: Path) -> None:
+    """A Latin-1 brief is an input error naming its line and the byte, not a repaired text."""
     text = '---\ntitle: Se\xf1or\n---\n\nThe "worst trade deal in history" [@oneil2017standoff].\n'
     (workspace / "briefs" / "latin.md").write_bytes(text.encode("latin-1"))
-    report = run_check(workspace, "briefs/latin.md")
-    assert [f.rule for f in problems(report)] == ["brief-encoding"]
-    assert report.summary.verified == 1
+    with pytest.raises(InputError, match=r"latin\.md:2: is not UTF-8 text: byte 0xF1 at offset 13"):
+        run_check(workspace, "briefs/latin.md")
 
 
 def test_source_that_is_not_utf8_is_read_and_noted(workspace: Path) -> None:

@@ -633,16 +633,12 @@ def test_summary_that_cannot_be_mapped_is_skipped() -> None:
 # Files --------------------------------------------------------------------------------------------
 
 
-def test_encoding_problem(tmp_path: Path) -> None:
-    """Bytes that are not UTF-8 are replaced and reported once with their count and line."""
+def test_bytes_that_are_not_utf8_are_refused(tmp_path: Path) -> None:
+    """The first byte that is not UTF-8 stops the reading, with its line and byte offset."""
     path = tmp_path / "brief.md"
-    path.write_bytes(b"Caf\xe9 text.\nMore \xff\xfe [@a].\n")
-    parsed = read_brief(path)
-    [problem] = parsed.problems
-    assert problem.rule == "brief-encoding" and problem.status == Status.WARNING
-    assert problem.span == Span(1, 4, 1, 5)
-    assert "3 bytes" in problem.message and "line 1" in problem.message
-    assert parsed.citations[0].span == Span(2, 10, 2, 12)
+    path.write_bytes(b"Text.\nCaf\xe9 text.\nMore \xff\xfe [@a].\n")
+    with pytest.raises(InputError, match=r"brief\.md:2: is not UTF-8 text: byte 0xE9 at offset 9"):
+        read_brief(path)
 
 
 def test_binary_file_is_refused(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ RULE_IDS = [
     "quote-unclosed", "figure-verified", "figure-contradicted", "figure-unsupported",
     "figure-unchecked", "figure-uncited", "citation-unknown-key",
     "citation-no-source", "citation-source-missing", "citation-source-unreadable",
-    "citation-source-outside", "attribution-other-source", "brief-encoding", "brief-brackets",
+    "citation-source-outside", "attribution-other-source", "brief-brackets",
     "brief-raw-content", "frontmatter-invalid", "series-unknown", "series-duplicate-number",
     "draft-prompt",
     "bib-malformed", "bib-duplicate-key", "bib-missing-field", "bib-unused-entry", "bib-encoding",

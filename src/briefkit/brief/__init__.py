@@ -1,8 +1,9 @@
 """Reading a brief: its front matter, its citations, notes, quotations and sentences as
 pandoc reads them, and the series a brief belongs to.
 
-Owns PyYAML and the front-matter schema (msgspec). The series live here, beside the brief,
-because both the check (series numbering) and publishing (volumes, series blurbs) read them.
+`source` is the one place a brief file is read and decoded. Owns PyYAML and the front-matter
+schema (msgspec). The series live here, beside the brief, because both the check (series
+numbering) and publishing (volumes, series blurbs) read them.
 
 Other layers import only the names in ``__all__``; each is loaded on first use.
 """
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 __all__ = [
     "Brief",
+    "BriefSource",
     "Citation",
     "Problem",
     "Quotation",
@@ -26,7 +28,7 @@ __all__ = [
     "next_number",
     "ordinal_word",
     "read_brief",
-    "read_brief_text",
+    "read_brief_source",
     "require_distinct_numbers",
     "require_sound_brief",
     "series_blurb",
@@ -36,7 +38,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .document import Brief, Citation, Problem, Quotation, Sentence, markup_problem, read_brief
-    from .frontmatter import dump_front_matter, meta_date, read_brief_text, split_front_matter
+    from .frontmatter import dump_front_matter, meta_date, split_front_matter
     from .series import (
         Series,
         SeriesCheck,
@@ -50,15 +52,16 @@ if TYPE_CHECKING:
         series_blurb,
         series_listing,
     )
+    from .source import BriefSource, read_brief_source
 else:
     from .._lazy import exports
 
     __getattr__, __dir__ = exports(__name__, {
         "document": ("Brief", "Citation", "Problem", "Quotation", "Sentence", "markup_problem",
                      "read_brief"),
-        "frontmatter": ("dump_front_matter", "meta_date", "read_brief_text",
-                        "split_front_matter"),
+        "frontmatter": ("dump_front_matter", "meta_date", "split_front_matter"),
         "series": ("Series", "SeriesCheck", "briefs_in_series", "get_series", "load_all_series",
                    "next_number", "ordinal_word", "require_distinct_numbers",
                    "require_sound_brief", "series_blurb", "series_listing"),
+        "source": ("BriefSource", "read_brief_source"),
     })

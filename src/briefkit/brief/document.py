@@ -38,7 +38,8 @@ from typing import Any
 
 from ..errors import NestingError
 from ..model import Span, Status
-from .frontmatter import FrontMatter, field_problems, read_brief_text, split_front_matter
+from .frontmatter import FrontMatter, field_problems, split_front_matter
+from .source import BriefSource, read_brief_source
 
 PANDOC_READER = "markdown-example_lists"  # the pandoc reading this module reproduces
 
@@ -170,7 +171,7 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Problem:
-    """A defect found while reading the brief (``quote-unclosed``, ``brief-encoding``...)."""
+    """A defect found while reading the brief (``quote-unclosed``, ``brief-raw-content``...)."""
 
     rule: str
     status: Status
@@ -196,19 +197,17 @@ class Brief:
 def read_brief(path: Path, *, allow_raw: bool = False) -> Brief:
     """Read the brief at ``path``.
 
-    The file is decoded by `read_brief_text` (UTF-8, or UTF-16 with a byte-order mark). Raises
-    `InputError` when the file cannot be read, is larger than 5 MB, is binary, has invalid front
-    matter or is nested too deeply (see `parse_brief`). Bytes that are not UTF-8 are replaced and
-    reported as a ``brief-encoding`` warning. An empty file gives an empty `Brief`.
+    The file is read by `read_brief_source` (UTF-8, or UTF-16 with a byte-order mark). Raises
+    `InputError` when the file cannot be read, is larger than 5 MB, is binary, holds a byte that
+    is not UTF-8, has invalid front matter or is nested too deeply (see `parse_brief`). An empty
+    file gives an empty `Brief`.
     """
-    text, replaced = read_brief_text(path)
-    brief = parse_brief(text, path=path, allow_raw=allow_raw)
-    if not replaced:
-        return brief
-    return replace(brief, problems=(_encoding_problem(text, replaced), *brief.problems))
+    source = read_brief_source(path)
+    return parse_brief(source.text, path=path, allow_raw=allow_raw, source=source)
 
 
-def parse_brief(text: str, *, path: Path, allow_raw: bool = False) -> Brief:
+def parse_brief(text: str, *, path: Path, allow_raw: bool = False,
+                source: BriefSource | None = None) -> Brief:
     """Read a brief from ``text`` (``path`` names it in errors and in the result).
 
     Raw HTML and TeX blocks are reported as ``brief-raw-content`` warnings unless ``allow_raw``.
@@ -217,7 +216,9 @@ def parse_brief(text: str, *, path: Path, allow_raw: bool = False) -> Brief:
     spans nest more than `MAX_NESTING` levels deep, counted together.
     """
     text = text.removeprefix("\ufeff")
-    front = split_front_matter(text, path=path)
+    # A brief read from its file has had its front matter split once already.
+    front = source.front if source is not None and source.text == text else (
+        split_front_matter(text, path=path))
     reader = _Reader(text, allow_raw=allow_raw)
     summary = _summary_lines(text, front)
     try:
@@ -265,19 +266,6 @@ def _front_matter_problems(text: str, front: FrontMatter) -> list[Problem]:
 
 def _span_key(item: Quotation | Problem) -> tuple[int, int]:
     return item.span.line, item.span.column
-
-
-def _encoding_problem(text: str, replaced: int) -> Problem:
-    first = text.find("\ufffd")
-    lines = _LineIndex(text)
-    line, _ = lines.position(first)
-    noun = "byte" if replaced == 1 else "bytes"
-    return Problem(
-        rule="brief-encoding",
-        status=Status.WARNING,
-        span=lines.span(first, first + 1),
-        message=f"not valid UTF-8: {replaced} {noun} replaced with U+FFFD (first on line {line})",
-    )
 
 
 # Lines and the front-matter summary -------------------------------------------------------------

@@ -29,14 +29,12 @@ _BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FENCE_OPEN = "---"
 FENCE_CLOSE = ("---", "...")
 MAX_BYTES = 64 * 1024
-MAX_BRIEF_BYTES = 5 * 1024 * 1024  # the whole brief file
 MAX_VALUES = 10_000  # values of the block with every alias expanded
 MAX_DEPTH = 4  # how deep field positions are recorded (author[0].name is depth 3)
 LANG_TAG = r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"
 SERIES_ID = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _PATH_STEP = re.compile(r"\.([^.\[]+)|\[(\d+)\]")
 _AT = re.compile(r" - at `\$(.*)`$")
-_SURROGATE_RE = re.compile("[\udc80-\udcff]")
 
 Position = tuple[str | int, ...]
 
@@ -247,62 +245,6 @@ def _line(front: FrontMatter, at: Position) -> int:
 def _shown(value: object) -> str:
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def read_front_matter(path: Path) -> FrontMatter:
-    """Read only the front matter of the brief at ``path`` (decoded as `read_brief_text` does)."""
-    return split_front_matter(read_brief_text(path)[0], path=path)
-
-
-def read_brief_text(path: Path) -> tuple[str, int]:
-    """The text of the brief file at ``path`` and how many of its bytes were not valid UTF-8.
-
-    A brief is UTF-8 (a byte-order mark is dropped) or UTF-16 with a byte-order mark; bytes
-    that are not UTF-8 become U+FFFD. Raises `InputError` when the file cannot be read, is
-    larger than `MAX_BRIEF_BYTES`, is UTF-16 without a byte-order mark (it cannot be told from
-    binary data for sure) or holds NUL bytes (binary).
-    """
-    try:
-        size = path.stat().st_size
-        if size > MAX_BRIEF_BYTES:
-            raise InputError(
-                path, f"is {size:,} bytes; a brief may be at most 5 MB ({MAX_BRIEF_BYTES:,} bytes)"
-            )
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from exc
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").removeprefix("\ufeff"), 0
-        except UnicodeDecodeError as exc:
-            raise InputError(path, f"is not valid UTF-16 (byte {exc.start + 2})") from exc
-    if b"\x00" in data:
-        if _looks_like_utf16(data):
-            raise InputError(path, "looks like UTF-16 without a byte-order mark; save it as "
-                             "UTF-8 (or as UTF-16 with a byte-order mark)")
-        raise InputError(path, "is a binary file, not a Markdown brief")
-    try:
-        return data.decode("utf-8").removeprefix("\ufeff"), 0
-    except UnicodeDecodeError:
-        escaped = data.decode("utf-8", errors="surrogateescape")
-        bad = len(_SURROGATE_RE.findall(escaped))
-        return _SURROGATE_RE.sub("\ufffd", escaped).removeprefix("\ufeff"), bad
-
-
-def _looks_like_utf16(data: bytes) -> bool:
-    """Whether ``data`` reads as UTF-16 text: mostly Latin script, so one byte of each pair is
-    NUL, always on the same side."""
-    sample = data[: 4096 & ~1]
-    pairs = len(sample) // 2
-    high_first = sample[0::2].count(0)  # big-endian: the NUL comes first
-    low_second = sample[1::2].count(0)
-    return pairs > 0 and max(high_first, low_second) >= 0.6 * pairs and min(
-        high_first, low_second) <= 0.05 * pairs
-
-
-def read_meta(path: Path) -> Mapping[str, Any]:
-    """Read only the fields of the front matter of the brief at ``path``."""
-    return read_front_matter(path).meta
 
 
 def dump_front_matter(meta: Mapping[str, Any]) -> str:

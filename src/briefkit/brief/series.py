@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError, SeriesDefinitionError, UnknownSeriesError
 from ..workspace import Workspace, template_dirs
-from .frontmatter import FieldProblem, field_problems, meta_date, read_front_matter
+from .frontmatter import FieldProblem, field_problems, meta_date
+from .source import read_front_matter
 
 if TYPE_CHECKING:
     from .document import Brief, Problem

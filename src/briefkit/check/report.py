@@ -167,12 +167,6 @@ RULES: Mapping[str, RuleInfo] = MappingProxyType({
         "bibliography, named in the message: the claim is attributed to the wrong work. Cite "
         "the work it comes from.",
     ),
-    "brief-encoding": RuleInfo(
-        "Brief is not valid UTF-8.",
-        "The brief is not valid UTF-8. It was checked with the undecodable bytes replaced, so "
-        "positions after them may be off; save it as UTF-8.",
-        "warning",
-    ),
     "brief-brackets": RuleInfo(
         "Brief has too many square brackets open at once.",
         "More than 8 square brackets are open at once in a paragraph (nested, or never closed). "

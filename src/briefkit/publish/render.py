@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from .. import pandoc
-from ..brief.frontmatter import meta_date, read_brief_text, split_front_matter
+from ..brief.frontmatter import meta_date
+from ..brief.source import read_brief_source
 from ..check.bib import Bibliography, load_bibliography
 from ..check.cache import Store, prepare_folder
 from ..errors import BibliographyError, InputError, OutputError, PathEscapeError, UsageError
@@ -165,8 +166,8 @@ def read_edition(ws: Workspace, brief: Path) -> Edition:
     from ..brief.series import get_series
 
     path = _brief_path(ws, brief)
-    text = _read_text(path)
-    front = split_front_matter(text, path=path)
+    source = read_brief_source(path)
+    text, front = source.text, source.front
     meta = front.meta
     series_id = meta.get("series")
     if not isinstance(series_id, str) or not series_id.strip():
@@ -206,14 +207,6 @@ def _brief_path(ws: Workspace, brief: Path) -> Path:
     if not path.is_file():
         raise InputError(brief, "no such brief" if not path.exists() else "is not a file")
     return path
-
-
-def _read_text(path: Path) -> str:
-    text, replaced = read_brief_text(path)
-    if replaced:
-        line = text.count("\n", 0, text.find("\ufffd")) + 1
-        raise InputError(path, f"is not UTF-8 text ({replaced} bytes cannot be decoded)", line=line)
-    return text
 
 
 def _bibliographies(ws: Workspace, path: Path, meta: Mapping[str, Any]) -> list[Bibliography]:
