@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree, html
@@ -22,6 +23,7 @@ from briefkit import pandoc
 from briefkit.cli import app
 from briefkit.errors import (
     BibliographyError,
+    CheckFailedError,
     InputError,
     OutputError,
     ToolError,
@@ -363,7 +365,7 @@ def test_unknown_citation_key_is_an_error_before_pandoc(
     brief = write_brief(ws.root, "unknown-key.md", "Text [@nosuchkey2020].\n")
     no_pandoc(monkeypatch, tmp_path)
     with pytest.raises(InputError, match=r"unknown-key.md:\d+: .*'nosuchkey2020'"):
-        render_brief(ws, brief, formats=["html"], output_dir=tmp_path / "out")
+        render_brief(ws, brief, formats=["html"], output_dir=tmp_path / "out", check=False)
     assert not (tmp_path / "out" / "unknown-key.html").exists()
 
 
@@ -384,14 +386,14 @@ def test_malformed_bibliography_is_an_error_before_pandoc(
         handle.write("\n@article{broken,\n  title = {Unclosed\n")
     no_pandoc(monkeypatch, tmp_path)
     with pytest.raises(BibliographyError, match=r"references.bib:\d+: "):
-        render_brief(ws, Path(BRIEF), formats=["pdf"], output_dir=tmp_path / "out")
+        render_brief(ws, Path(BRIEF), formats=["pdf"], output_dir=tmp_path / "out", check=False)
 
 
 def test_unknown_series_is_refused(ws: Workspace, tmp_path: Path) -> None:
     """A brief naming a series with no definition cannot get a house style."""
     brief = write_brief(ws.root, "nowhere.md", "Text.\n", series="no-such-series")
     with pytest.raises(UnknownSeriesError, match="no-such-series"):
-        render_brief(ws, brief, formats=["pdf"], output_dir=tmp_path)
+        render_brief(ws, brief, formats=["pdf"], output_dir=tmp_path, check=False)
 
 
 def test_raw_tex_html_and_typst_are_text_never_code(ws: Workspace, tmp_path: Path) -> None:
@@ -499,6 +501,48 @@ def test_pandoc_warnings_are_returned(ws: Workspace, tmp_path: Path) -> None:
     brief = write_brief(ws.root, "unclosed.md", "::: {.note}\nAn unclosed div.\n")
     result = render_brief(ws, brief, formats=["html"], output_dir=tmp_path)
     assert any(w.startswith("pandoc: briefs/unclosed.md: Div at line") for w in result.warnings)
+
+
+# --- the check before rendering ----------------------------------------------------------------
+
+
+def test_render_brief_refuses_a_brief_that_fails_the_check(ws: Workspace, tmp_path: Path) -> None:
+    """The library checks the brief it renders: a misquotation raises `CheckFailedError` with
+    the report (exit 1), and nothing is written."""
+    brief = write_brief(ws.root, "misquote.md", MISQUOTED)
+    out = tmp_path / "out"
+    with pytest.raises(CheckFailedError, match="the check found errors, so it was not rendered"
+                       ) as raised:
+        render_brief(ws, brief, formats=["html"], output_dir=out)
+    assert raised.value.exit_code == 1
+    failing = [f for r in raised.value.report.briefs for f in r.findings if f.status == "error"]
+    assert [(f.keys, f.rule) for f in failing] == [(("sarukhan2014perspectives",),
+                                                   "quote-mismatch")]
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_render_brief_reads_the_brief_once(ws: Workspace, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check, the draft rule and the citation rule share one reading of the brief."""
+    from briefkit.brief import document
+
+    calls: list[Path | None] = []
+    parse = document.parse_brief
+
+    def counted(text: str, **options: Any) -> document.Brief:
+        calls.append(options.get("path"))
+        return parse(text, **options)
+
+    monkeypatch.setattr(document, "parse_brief", counted)
+    render_brief(ws, Path(BRIEF), formats=["html"], output_dir=tmp_path)
+    assert calls == [ws.root / BRIEF]
+
+
+def test_render_brief_without_the_check_renders_it(ws: Workspace, tmp_path: Path) -> None:
+    """``check=False`` renders the same misquoted brief."""
+    brief = write_brief(ws.root, "misquote.md", MISQUOTED)
+    result = render_brief(ws, brief, formats=["html"], output_dir=tmp_path, check=False)
+    assert [p.name for p in result.outputs] == ["misquote.html"]
 
 
 # --- the command line ------------------------------------------------------------------------

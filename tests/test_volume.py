@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from briefkit.cli import app
-from briefkit.errors import InputError, UnknownSeriesError
+from briefkit.errors import CheckFailedError, InputError, UnknownSeriesError
 from briefkit.publish.volume import prefix_identifiers, render_volume, shift_headings
 from briefkit.workspace import Workspace, load_workspace
 from helpers import MISQUOTED, write_brief
@@ -143,6 +143,28 @@ def test_cli_volume_refuses_a_series_whose_brief_fails_the_check(ws: Workspace) 
     assert f"series {SERIES}: the check found errors, so the volume was not rendered" in (
         result.stderr)
     assert not ws.output.exists() or not any(ws.output.iterdir())
+
+
+def test_render_volume_refuses_a_series_whose_brief_fails_the_check(ws: Workspace,
+                                                                     tmp_path: Path) -> None:
+    """The library checks every brief of the volume: one misquotation raises
+    `CheckFailedError` with the report, and nothing is written."""
+    write_brief(ws.root, "misquote.md", MISQUOTED)
+    out = tmp_path / "out"
+    with pytest.raises(CheckFailedError, match="so the volume was not rendered") as raised:
+        render_volume(ws, SERIES, formats=["html"], output_dir=out)
+    failing = {(r.path, f.rule) for r in raised.value.report.briefs for f in r.findings
+               if f.status == "error"}
+    assert failing == {("briefs/misquote.md", "quote-mismatch")}
+    assert not out.exists() or not any(out.iterdir())
+
+
+@pytest.mark.slow
+def test_render_volume_without_the_check_renders_it(ws: Workspace, tmp_path: Path) -> None:
+    """``check=False`` renders the same series."""
+    write_brief(ws.root, "misquote.md", MISQUOTED)
+    result = render_volume(ws, SERIES, formats=["html"], output_dir=tmp_path, check=False)
+    assert [p.name for p in result.outputs] == [f"{SERIES}.html"]
 
 
 @pytest.mark.slow

@@ -487,31 +487,30 @@ def render(
     with handled():
         workspace = workspace_here(ctx)
         formats = formats_from(to)
-        validate_brief(workspace, brief)
-        _render_gate(workspace, [brief], skip=no_check,
-                     refusal=f"{brief}: the check found errors, so it was not rendered")
-        result = render_brief(workspace, brief, formats=formats, output_dir=output,
-                              draft=draft)
+        validate_brief(workspace, brief)  # refused before the gate
+        with _gate_findings(skip=no_check):
+            result = render_brief(workspace, brief, formats=formats, output_dir=output,
+                                  draft=draft, check=not no_check)
     _print_result(workspace, result.outputs, result.warnings)
 
 
-def _render_gate(workspace: Workspace, briefs: list[Path], *, skip: bool, refusal: str) -> None:
-    """Run the check on ``briefs``; print its findings and refuse to go on when it fails.
-
-    With ``skip`` (``--no-check``), only say on stderr that nothing is checked.
-    """
-    if skip:
-        typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
-        return
-    from .check.report import format_report
-    from .check.run import check_briefs
+@contextmanager
+def _gate_findings(*, skip: bool) -> Iterator[None]:
+    """Print the findings of a check that refused a render (`CheckFailedError`) before its
+    error line. With ``skip`` (``--no-check``), say on stderr that nothing is checked."""
     from .errors import CheckFailedError
 
-    report = check_briefs(workspace, briefs)
-    if report.failed():
-        text = format_report(report, "text", color=is_terminal(sys.stderr), version=__version__)
+    if skip:
+        typer.echo("warning: --no-check: quotes and figures are not checked", err=True)
+    try:
+        yield
+    except CheckFailedError as error:
+        from .check.report import format_report
+
+        text = format_report(error.report, "text", color=is_terminal(sys.stderr),
+                             version=__version__)
         typer.echo(text, err=True, nl=False)
-        raise CheckFailedError(f"{refusal} (fix them, or render with --no-check)")
+        raise
 
 
 def _print_result(workspace: Workspace, outputs: tuple[Path, ...],
@@ -549,12 +548,10 @@ def volume(
     with handled():
         workspace = workspace_here(ctx)
         formats = formats_from(to)
-        members = volume_briefs(workspace, get_series(workspace, series))
-        _render_gate(workspace, members, skip=no_check,
-                     refusal=f"series {series}: the check found errors, so the volume was not "
-                     "rendered")
-        result = render_volume(workspace, series, formats=formats, output_dir=output,
-                               draft=draft)
+        volume_briefs(workspace, get_series(workspace, series))  # refused before the gate
+        with _gate_findings(skip=no_check):
+            result = render_volume(workspace, series, formats=formats, output_dir=output,
+                                   draft=draft, check=not no_check)
     _print_result(workspace, result.outputs, result.warnings)
 
 

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import CheckReport
 
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
@@ -122,9 +126,16 @@ class OutputError(BriefkitError):
 
 
 class CheckFailedError(BriefkitError):
-    """A brief failed the quotation check, so it is not rendered."""
+    """Briefs failed the check of their quotations and figures, so they are not rendered.
+
+    ``refusal`` says what was not rendered; ``report`` is the check's report, findings and all.
+    """
 
     exit_code = EXIT_FINDINGS
+
+    def __init__(self, refusal: str, report: CheckReport) -> None:
+        super().__init__(f"{refusal} (fix them, or render with --no-check)")
+        self.report = report
 
 
 class DraftError(BriefkitError):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -42,8 +42,12 @@ _CLAUSE_BREAK = re.compile(r"[,;:—–]\s|\s[-–—]+\s")
 
 def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
                  bibliography: Path | None = None,
-                 progress: Progress | None = None) -> CheckReport:
+                 progress: Progress | None = None,
+                 parsed: Mapping[Path, Brief] | None = None) -> CheckReport:
     """Check the briefs named by ``targets`` (files or folders; none: every brief of the workspace).
+
+    ``parsed`` holds briefs already read (`read_brief`), by resolved path; they are checked as
+    they are instead of being read again.
 
     Raises `InputError` for a target that does not exist or a bibliography that cannot be read.
     """
@@ -55,7 +59,10 @@ def check_briefs(workspace: Workspace, targets: Sequence[Path] = (), *,
     cited: set[str] = set()
     series = SeriesCheck(workspace)
     for path in paths:
-        brief = series.add_problems(read_brief(path, allow_raw=workspace.allow_raw))
+        read = parsed.get(path.resolve()) if parsed else None
+        if read is None:
+            read = read_brief(path, allow_raw=workspace.allow_raw)
+        brief = series.add_problems(read)
         cited.update(c.key for c in brief.citations)
         findings = _check(brief, corpus, unverifiable=workspace.unverifiable)
         reports.append(BriefReport(_display(workspace, path), tuple(findings)))

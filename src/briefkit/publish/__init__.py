@@ -1,5 +1,6 @@
 """`briefkit render` and `briefkit volume`: a brief or a series through pandoc to PDF
-(typst), DOCX (a house reference document) and HTML, with the draft marks.
+(typst), DOCX (a house reference document) and HTML, checked first (`gate`), with the draft
+marks.
 
 Owns typst (`pdf`) and python-docx (`docx_reference`).
 

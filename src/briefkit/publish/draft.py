@@ -14,7 +14,7 @@ from the reference document, which is shared by every render of a series.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -23,6 +23,7 @@ from ..errors import DraftError
 from ..pandoc import Node
 
 if TYPE_CHECKING:
+    from ..brief import Brief
     from ..workspace import Workspace
     from .render import Edition
 
@@ -41,22 +42,30 @@ class Unfinished:
     prompts: int
 
 
-def unfinished(ws: Workspace, brief: Path) -> Unfinished | None:
-    """The prompts left in ``brief``, found exactly as `check` finds them; None when none are."""
+def unfinished(ws: Workspace, brief: Path, *,
+               parsed: Mapping[Path, Brief] | None = None) -> Unfinished | None:
+    """The prompts left in ``brief``, found exactly as `check` finds them; None when none are.
+
+    ``parsed`` holds briefs already read, by resolved path (see `briefkit.publish.gate`).
+    """
     from ..brief.document import read_brief
 
     path = ws.inside(brief, base=Path.cwd())
-    lines = [problem.span.line for problem in read_brief(path, allow_raw=ws.allow_raw).problems
-             if problem.rule == PROMPT_RULE]
+    read = parsed.get(path) if parsed else None
+    if read is None:
+        read = read_brief(path, allow_raw=ws.allow_raw)
+    lines = [problem.span.line for problem in read.problems if problem.rule == PROMPT_RULE]
     return Unfinished(path, min(lines), len(lines)) if lines else None
 
 
-def require_finished(ws: Workspace, briefs: Sequence[Path], *, volume: bool = False) -> None:
+def require_finished(ws: Workspace, briefs: Sequence[Path], *, volume: bool = False,
+                     parsed: Mapping[Path, Brief] | None = None) -> None:
     """Raise `DraftError` naming every brief of ``briefs`` that still holds prompts.
 
     One line per brief: its path, the line of its first prompt, and the hint to use ``--draft``.
     """
-    found = [entry for entry in (unfinished(ws, brief) for brief in briefs) if entry is not None]
+    found = [entry for entry in (unfinished(ws, brief, parsed=parsed) for brief in briefs)
+             if entry is not None]
     if not found:
         return
     what = "the volume" if volume else "it"

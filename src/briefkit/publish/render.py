@@ -50,6 +50,7 @@ from ..pandoc import Node
 from ..workspace import Workspace, outward_links, sweep_temporaries, template_dirs, write_all
 
 if TYPE_CHECKING:
+    from ..brief.document import Brief
     from ..brief.series import Series
 
 FORMATS = ("pdf", "docx", "html")
@@ -122,24 +123,31 @@ def formats_from(value: str | Iterable[str]) -> tuple[str, ...]:
 
 def render_brief(
     ws: Workspace, brief: Path, *, formats: Sequence[str], output_dir: Path | None = None,
-    draft: bool = False,
+    draft: bool = False, check: bool = True,
 ) -> RenderResult:
     """Render ``brief`` to each of ``formats`` as ``<output_dir>/<slug>.<ext>``.
 
-    ``output_dir`` defaults to the workspace's output folder. A brief that still holds prompts
+    ``output_dir`` defaults to the workspace's output folder. The brief is checked first
+    (unless not ``check``) and `CheckFailedError`, carrying the report, is raised when the check
+    finds errors (`briefkit.publish.gate`). A brief that still holds prompts
     of its skeleton raises `DraftError` unless ``draft``, which marks every page as a draft
     (`briefkit.publish.draft`). Raises `InputError` (unreadable brief, unknown citation key, image
     outside the workspace...), `BibliographyError`, `UnknownSeriesError`, `OutputError` and
     `ToolError` (pandoc or typst failed). Nothing is written unless every format rendered.
     """
     from . import draft as drafts
+    from .gate import read_briefs, require_checked
 
     chosen = formats_from(formats)
     validate_brief(ws, brief)
+    parsed = read_briefs(ws, [brief])
+    if check:
+        require_checked(ws, [brief], parsed,
+                        refusal=f"{brief}: the check found errors, so it was not rendered")
     if not draft:
-        drafts.require_finished(ws, [brief])
+        drafts.require_finished(ws, [brief], parsed=parsed)
     target = prepare_output(output_dir or ws.output)
-    edition = read_edition(ws, brief)
+    edition = read_edition(ws, brief, parsed=parsed)
     return publish(ws, drafts.mark(edition) if draft else edition, formats=chosen,
                    output_dir=target)
 
@@ -161,8 +169,12 @@ def typst_source(ws: Workspace, brief: Path) -> str:
 # --- reading and validating a brief ----------------------------------------------------------
 
 
-def read_edition(ws: Workspace, brief: Path) -> Edition:
-    """Read, validate and parse ``brief`` into an `Edition` (no output is written)."""
+def read_edition(ws: Workspace, brief: Path, *,
+                 parsed: Mapping[Path, Brief] | None = None) -> Edition:
+    """Read, validate and parse ``brief`` into an `Edition` (no output is written).
+
+    ``parsed`` holds briefs already read, by resolved path (see `briefkit.publish.gate`).
+    """
     from ..brief.series import get_series
 
     path = _brief_path(ws, brief)
@@ -175,7 +187,7 @@ def read_edition(ws: Workspace, brief: Path) -> Edition:
     series = get_series(ws, series_id)
     bibliographies = _bibliographies(ws, path, meta)
     known = _known_keys(bibliographies)
-    _check_citations(path, known, allow_raw=ws.allow_raw)
+    _check_citations(path, known, allow_raw=ws.allow_raw, read=(parsed or {}).get(path))
     body = "\n" * (front.body_line - 1) + text[front.body_offset :]
     _check_markup(path, meta, front.lines)
     metadata = brief_metadata(meta, series, fallback_title=path.stem)
@@ -236,12 +248,15 @@ def _known_keys(bibliographies: Sequence[Bibliography]) -> set[str]:
     return {key for bibliography in bibliographies for key in bibliography.entries}
 
 
-def _check_citations(path: Path, known: set[str], *, allow_raw: bool) -> None:
+def _check_citations(path: Path, known: set[str], *, allow_raw: bool,
+                     read: Brief | None = None) -> None:
     """Every key the brief cites must be in the bibliography (pandoc would print ``key?``), and
-    pandoc must be able to read the brief in reasonable time (no pile of open brackets)."""
+    pandoc must be able to read the brief in reasonable time (no pile of open brackets).
+
+    ``read`` is the brief as already read, if it was."""
     from ..brief.document import read_brief
 
-    brief = read_brief(path, allow_raw=allow_raw)
+    brief = read if read is not None else read_brief(path, allow_raw=allow_raw)
     for problem in brief.problems:
         if problem.rule == "brief-brackets":
             raise InputError(path, f"column {problem.span.column}: {problem.message}",

@@ -36,9 +36,12 @@ if TYPE_CHECKING:
 
 def render_volume(
     ws: Workspace, series_id: str, *, formats: Sequence[str], output_dir: Path | None = None,
-    draft: bool = False,
+    draft: bool = False, check: bool = True,
 ) -> RenderResult:
     """Render every brief of ``series_id`` as one volume, ``<output_dir>/<series-id>.<ext>``.
+
+    Every brief is checked first (unless not ``check``) and `CheckFailedError`, carrying the
+    report, is raised when the check finds errors in any (`briefkit.publish.gate`).
 
     A brief that still holds prompts of its skeleton raises `DraftError` (naming each such
     brief) unless ``draft``, which marks every page of the volume as a draft. Raises
@@ -47,14 +50,19 @@ def render_volume(
     """
     from ..brief.series import get_series
     from . import draft as drafts
+    from .gate import read_briefs, require_checked
 
     chosen = formats_from(formats)
     series = get_series(ws, series_id)
     members = volume_briefs(ws, series)
+    parsed = read_briefs(ws, members)
+    if check:
+        require_checked(ws, members, parsed, refusal=f"series {series_id}: the check found "
+                        "errors, so the volume was not rendered")
     if not draft:
-        drafts.require_finished(ws, members, volume=True)
+        drafts.require_finished(ws, members, volume=True, parsed=parsed)
     target = prepare_output(output_dir or ws.output)
-    edition = assemble(series, [read_edition(ws, path) for path in members],
+    edition = assemble(series, [read_edition(ws, path, parsed=parsed) for path in members],
                        scratch=scratch_folder(ws))
     return publish(ws, drafts.mark(edition) if draft else edition, formats=chosen,
                    output_dir=target)
