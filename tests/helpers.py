@@ -32,3 +32,30 @@ def write_brief(root: Path, name: str, body: str, **fields: str) -> Path:
     path = root / "briefs" / name
     path.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
     return path
+
+
+CHROMIUM_MISSING = "Debian's chromium is not installed (`make test` installs it when run as root)"
+
+
+def chromium() -> str | None:
+    """The headless browser the HTML tests open pages in, if the machine has it."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def dom_after(page: Path, script: str) -> str:
+    """The DOM of ``page`` as Chromium builds it, after ``script`` ran at the end of its body.
+
+    The page is copied beside itself with the script added, so its relative assets resolve.
+    """
+    import subprocess
+
+    browser = chromium()
+    assert browser is not None
+    probe = page.with_name(f"probe-{page.name}")
+    text = page.read_text(encoding="utf-8")
+    probe.write_text(text.replace("</body>", f"<script>{script}</script></body>"),
+                     encoding="utf-8")
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                           "--dump-dom", probe.as_uri()],
+                          capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout

@@ -18,7 +18,7 @@ from briefkit.errors import DraftError
 from briefkit.publish.draft import BANNER, HEADER
 from briefkit.publish.render import render_brief
 from briefkit.workspace import Workspace, load_workspace
-from helpers import make_render_workspace
+from helpers import CHROMIUM_MISSING, chromium, dom_after, make_render_workspace
 
 pytestmark = pytest.mark.slow
 
@@ -174,6 +174,26 @@ def test_draft_html_opens_with_the_banner(drafted: tuple[Path, dict[str, Path]])
     prompts = page.xpath('//div[contains(concat(" ", @class, " "), " prompt ")]')
     assert len(prompts) == 5
     assert "Policymakers read this part first." in " ".join(prompts[1].text_content().split())
+
+
+# Where Chromium lays the banner out, whether it shows, and what it reads.
+BANNER_BOX = ("const b = document.querySelector('.draft-banner');"
+              "const r = b.getBoundingClientRect(); const s = getComputedStyle(b);"
+              "document.body.setAttribute('data-banner', "
+              "[Math.round(r.top), Math.round(r.height), s.display, s.visibility, "
+              "b.innerText].join('|'));")
+
+
+@pytest.mark.skipif(chromium() is None, reason=CHROMIUM_MISSING)
+def test_draft_banner_shows_atop_the_page_in_a_browser(
+        drafted: tuple[Path, dict[str, Path]]) -> None:
+    """Opened in Chromium, the banner is laid out at the top of the page, visible, with its
+    words as the reader sees them."""
+    dom = html.fromstring(dom_after(drafted[1]["html"], BANNER_BOX))
+    top, height, display, visibility, text = dom.find("body").get("data-banner").split("|")
+    assert int(top) <= 10 and int(height) > 10
+    assert display != "none" and visibility == "visible"
+    assert text.strip().lower() == BANNER.lower()  # the house style sets it in capitals
 
 
 def test_draft_docx_has_the_header_in_every_section(drafted: tuple[Path, dict[str, Path]]) -> None:

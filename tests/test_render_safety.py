@@ -20,8 +20,8 @@ from briefkit import pandoc
 from briefkit.errors import OutputError
 from briefkit.publish.render import safe_address
 from briefkit.workspace import STALE_SECONDS, outward_links, sweep_temporaries, write_all
+from helpers import CHROMIUM_MISSING, chromium, dom_after, write_brief
 from helpers import make_render_workspace as make_workspace
-from helpers import write_brief
 
 SAFE_SCHEMES = ("http", "https", "mailto")
 # Links a browser (or Word) must never follow: each hides a scheme other than http(s)/mailto.
@@ -245,3 +245,32 @@ def test_outward_links_finds_links_out_of_the_root_and_loops(tmp_path: Path) -> 
     (root / "c-loop").symlink_to(root / "c-loop")
     found = [path.relative_to(root).as_posix() for path, _ in outward_links(root)]
     assert found == ["b-out", "c-loop", "a/.hidden/passwd"]
+
+
+# What a browser makes of every address on the page: each resolved against an https page, so
+# that relative links read as https and any other scheme shows as itself.
+PROTOCOLS = ("const scheme = a => { try { return new URL(a, 'https://example.org/page').protocol; }"
+             " catch (error) { return 'invalid:'; } };"
+             "document.body.setAttribute('data-protocols', Array.from("
+             "document.querySelectorAll('[href], [src], [action], [formaction], [cite], "
+             "[poster], [background]')).flatMap(e => ['href', 'src', 'action', 'formaction', "
+             "'cite', 'poster', 'background'].filter(n => e.hasAttribute(n)).map(n => "
+             "scheme(e.getAttribute(n)))).join(' '));")
+
+
+@pytest.mark.skipif(chromium() is None, reason=CHROMIUM_MISSING)
+def test_html_page_in_a_browser_has_no_address_it_would_run(rendered: dict[str, Path]) -> None:
+    """Opened in Chromium, every address of the page is http, https or mailto as the browser
+    reads it (control characters stripped its way), and the hostile links' words are text."""
+    dom = html.fromstring(dom_after(rendered["html"], PROTOCOLS))
+    body = dom.find("body")
+    assert body is not None
+    protocols = set(body.get("data-protocols", "").split())
+    assert "https:" in protocols and "mailto:" in protocols
+    # "invalid:": an address the browser cannot parse, so cannot follow (citeproc writes the
+    # hostile bibliography URL as "https://javascript:alert(...)", whose port is no number).
+    assert protocols <= {"http:", "https:", "mailto:", "data:", "invalid:"}, protocols
+    images = [e.get("src", "") for e in dom.iter("img")]
+    assert "data:" not in protocols or all(src.startswith("data:image/") for src in images)
+    text = body.text_content()
+    assert all(f"hostile link {i}" in text for i in range(len(HOSTILE_LINKS)))
