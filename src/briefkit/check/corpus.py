@@ -38,12 +38,12 @@ FigureKey = tuple[str, float, str]
 
 _SEPARATOR = "\n\x00\n"  # never inside a run of words, so no match spans two sources
 _RUN = re.compile(r"[^\W\d_]+(?: [^\W\d_]+)+")
-# Long enough to be rare (short words are everywhere); folded text is lower-case Latin-1.
 # The version of how a source is prepared (read, normalised, its figures found); a prepared
 # source cached under another version is prepared again.
 PREPARED_VERSION = 6
 # Sources tried, closest first, when a claim's figures are looked for beyond its cited source.
 ELSEWHERE_CANDIDATES = 3
+# Long enough to be rare (short words are everywhere); folded text is lower-case Latin-1.
 _LONG_WORD = re.compile(r"[a-z\xdf-\xf6\xf8-\xff]{7,}")
 # Brackets and ellipses stand for source text that the quotation does not reproduce.
 _OMISSIONS = re.compile(r"\[[^\]]*\]|\.\s?\.\s?\.|\u2026")
@@ -323,7 +323,8 @@ class _Cache:
     def model(self, path: Path, prepared: Prepared) -> SourceModel:
         """The alignment model of the source at ``path``, its sentences and words from the cache
         when its content is known."""
-        key = f"{self.digest(path)}/{MODEL_VERSION}"
+        # Built from the prepared text and figures: a new way of preparing them rebuilds it too.
+        key = f"{_prepared_key(self.digest(path))}/{MODEL_VERSION}"
         text, figures = prepared.source.text, prepared.figures
         stored = self.store.load("models", key, _ModelRecord,
                                  lambda record: record.model(text, figures))

@@ -369,6 +369,7 @@ class SourceModel:
         self._frequency = Counter(chain.from_iterable(self._counts))
         self._average = (sum(self._lengths) / len(self._lengths)) if self._lengths else 1.0
         self._terms: dict[int, list[_Term]] = {}
+        self._families: dict[int, frozenset[str]] = {}
 
     def parts(self) -> tuple[list[tuple[int, int]], list[dict[str, int]]]:
         """The sentence spans and word counts, to build the model again without cutting."""
@@ -439,8 +440,14 @@ class SourceModel:
 
     def families(self, first: int, last: int) -> set[str]:
         """The kinds of figure that sentences ``first``..``last`` state."""
-        return {slot.family for i in range(first, last + 1)
-                for slot in _slots(self.figures[i], i, self.text)}
+        return set().union(*(self._families_of(i) for i in range(first, last + 1)))
+
+    def _families_of(self, index: int) -> frozenset[str]:
+        # Asked of passage after passage while a claim looks for one with its kinds of figure.
+        if index not in self._families:
+            slots = _slots(self.figures[index], index, self.text)
+            self._families[index] = frozenset(slot.family for slot in slots)
+        return self._families[index]
 
     def holds(self, stem: str, first: int, last: int) -> bool:
         """Whether sentences ``first``..``last`` contain a word with ``stem``."""
@@ -487,13 +494,6 @@ def _inside(spans: Sequence[tuple[int, int]], offset: int) -> bool:
 def _sentence_of(starts: Sequence[int], offset: int) -> int | None:
     index = bisect_right(starts, offset) - 1
     return index if index >= 0 else None
-
-
-def _counts(terms: Iterable[_Term]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for term in terms:
-        counts[term.stem] = counts.get(term.stem, 0) + 1
-    return counts
 
 
 # --- results --------------------------------------------------------------------------------------

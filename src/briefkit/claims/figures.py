@@ -1020,7 +1020,7 @@ def _figure(text: str, low: str, kind: str, value: float, unit: str, start: int,
             high: float | None = None, hedged: bool = True) -> Figure:
     hedge = _hedge(low, start) if hedged else None
     return Figure(kind, float(value), unit, text[start:end], start, end, hedge,
-                  None if high is None else float(high), _per(low, end, kind, start))
+                  None if high is None else float(high), _per(low, start, end, kind))
 
 
 def _hedge(low: str, start: int) -> str | None:
@@ -1034,12 +1034,12 @@ _PER_BEFORE: Final = re.compile(
     r"|some|nearly|almost|over|approximately|more\s+than|less\s+than)\s+)?\Z")
 
 
-def _per(low: str, end: int, kind: str, start: int | None = None) -> str | None:
+def _per(low: str, start: int, end: int, kind: str) -> str | None:
     if kind in ("year", "fraction"):
         return None
     match = _PER.match(low, end)
     if match is None:
-        before = None if start is None else _PER_BEFORE.search(low, max(0, start - 40), start)
+        before = _PER_BEFORE.search(low, max(0, start - 40), start)
         return None if before is None else _PER_WORDS[before.group("unit")]
     gap = (match.group("gap") or "").strip()
     if gap and not gap.startswith("worth") and kind not in ("count", "measure"):
